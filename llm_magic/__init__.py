@@ -1,0 +1,70 @@
+"""llm_magic: call DeepSeek, Bailian (Qwen), ChatAnywhere, Hugging Face and others from Jupyter.
+
+In a notebook::
+
+    %load_ext llm_magic
+    %llm_key            # where each provider's key comes from (never shown in full)
+    %%llm deepseek      # the cell is the prompt; the answer streams in as Markdown
+
+From Python: ``llm_magic.ask("deepseek", "你好")`` returns an :class:`Answer` (a ``str``).
+Names are imported on first use, so ``%load_ext llm_magic`` costs almost nothing.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "ask": "client", "stream": "client", "stream_events": "client", "list_models": "client",
+    "Answer": "answer",
+    "settings": "config",
+    "set_language": "i18n",
+    "register_provider": "providers", "get_provider": "providers", "provider_names": "providers",
+    "TextDelta": "events", "ReasoningDelta": "events", "RetryWait": "events", "Finished": "events",
+}
+_ERRORS = (
+    "LLMError", "ConfigurationError", "UnknownProviderError", "MissingKeyError", "AuthenticationError",
+    "PermissionDeniedError", "InsufficientBalanceError", "RateLimitError", "BadRequestError",
+    "ContentFilterError", "ServerError", "RequestTimeoutError", "NetworkError", "ResponseFormatError",
+)
+_LAZY.update({name: "errors" for name in _ERRORS})
+
+__all__ = sorted(_LAZY) + ["load_ipython_extension", "unload_ipython_extension", "__version__"]
+
+if TYPE_CHECKING:  # for type checkers and editors; at run time names load on first use
+    from .answer import Answer
+    from .client import ask, list_models, stream, stream_events
+    from .config import settings
+    from .errors import *  # noqa: F403
+    from .events import Finished, ReasoningDelta, RetryWait, TextDelta
+    from .i18n import set_language
+    from .providers import get_provider, provider_names, register_provider
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'llm_magic' has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext llm_magic``: register the magics (no network, nothing printed)."""
+    from .magics import load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    from .magics import unload
+
+    unload(ipython)

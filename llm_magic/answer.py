@@ -1,0 +1,77 @@
+"""The answer: a ``str`` that also carries the reasoning, usage, model and timing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class Answer(str):
+    """The answer text, usable anywhere a ``str`` is, with what produced it attached.
+
+    ``reasoning`` holds a reasoning model's thinking, kept apart from the answer and never
+    sent back to the provider.
+    """
+
+    reasoning: str | None
+    usage: dict[str, Any] | None
+    model: str | None
+    provider: str | None
+    finish_reason: str | None
+    elapsed: float | None
+    interrupted: bool
+    replayed: bool
+
+    def __new__(
+        cls,
+        text: str = "",
+        *,
+        reasoning: str | None = None,
+        usage: dict[str, Any] | None = None,
+        model: str | None = None,
+        provider: str | None = None,
+        finish_reason: str | None = None,
+        elapsed: float | None = None,
+        interrupted: bool = False,
+        replayed: bool = False,
+    ) -> "Answer":
+        self = super().__new__(cls, text)
+        self.reasoning = reasoning or None
+        self.usage = usage
+        self.model = model
+        self.provider = provider
+        self.finish_reason = finish_reason
+        self.elapsed = elapsed
+        self.interrupted = interrupted
+        self.replayed = replayed
+        return self
+
+    @property
+    def text(self) -> str:
+        return str.__str__(self)
+
+    def metadata(self) -> dict[str, Any]:
+        """What produced this answer, for notebook metadata and logs (never a key)."""
+        return {
+            "provider": self.provider,
+            "model": self.model,
+            "usage": self.usage,
+            "finish_reason": self.finish_reason,
+            "elapsed": None if self.elapsed is None else round(self.elapsed, 3),
+            "interrupted": self.interrupted,
+            "replayed": self.replayed,
+        }
+
+    def __repr__(self) -> str:
+        shown = self.text if len(self) <= 60 else self.text[:57] + "..."
+        return f"Answer({shown!r}, provider={self.provider!r}, model={self.model!r})"
+
+    def __reduce__(self):
+        return (_rebuild, (self.text, self.metadata(), self.reasoning))
+
+    def _repr_markdown_(self) -> str:
+        return self.text
+
+
+def _rebuild(text: str, metadata: dict[str, Any], reasoning: str | None) -> Answer:
+    metadata = dict(metadata)
+    return Answer(text, reasoning=reasoning, **metadata)

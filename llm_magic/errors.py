@@ -1,0 +1,178 @@
+"""Errors raised by llm_magic: one base class, each subclass says what went wrong.
+
+Every message is short, names the next step, exists in English and Chinese, and never
+contains a key. The tree::
+
+    LLMError                      base: .provider, .status (HTTP status or None), .hint, .partial
+    ├── ConfigurationError        bad option, unknown provider, unsafe base URL, malformed key
+    │   └── UnknownProviderError  a provider name that is not registered (suggests the closest)
+    ├── MissingKeyError           no key in this session, the environment or a .env file
+    ├── AuthenticationError       401: the provider rejected the key
+    ├── PermissionDeniedError     403: the key may not use this model or feature
+    ├── InsufficientBalanceError  402, DeepSeek "Insufficient Balance", DashScope Arrearage, HF credits
+    ├── RateLimitError            429: too many requests or a daily quota
+    ├── BadRequestError           400, 404, 413, 422, unknown model
+    ├── ContentFilterError        the provider's moderation blocked the input or the output
+    ├── ServerError               5xx: the provider failed
+    ├── RequestTimeoutError       no answer within the timeout (also 408)
+    ├── NetworkError              DNS failure, connection refused or reset, TLS failure
+    └── ResponseFormatError       a body that is not what the API promises
+
+An error raised after part of the answer arrived keeps that text on ``.partial``.
+"""
+
+from __future__ import annotations
+
+import traceback
+from typing import TYPE_CHECKING
+
+from .i18n import Text, get_language
+from .secrets import redact
+
+if TYPE_CHECKING:
+    from .answer import Answer
+
+__all__ = [
+    "LLMError", "ConfigurationError", "UnknownProviderError", "MissingKeyError",
+    "AuthenticationError", "PermissionDeniedError", "InsufficientBalanceError",
+    "RateLimitError", "BadRequestError", "ContentFilterError", "ServerError",
+    "RequestTimeoutError", "NetworkError", "ResponseFormatError",
+]
+
+MessageLike = "Text | str"
+
+
+def _as_text(value: Text | str | None) -> Text | None:
+    if value is None or isinstance(value, Text):
+        return value
+    return Text(value, value)
+
+
+class LLMError(Exception):
+    """Base of every error llm_magic raises on purpose."""
+
+    label = Text("The request failed", "请求失败")
+
+    def __init__(
+        self,
+        message: Text | str,
+        *,
+        hint: Text | str | None = None,
+        provider: str | None = None,
+        status: int | None = None,
+        partial: "Answer | None" = None,
+        retry_after: float | None = None,
+    ) -> None:
+        self._message = _as_text(message)
+        self._hint = _as_text(hint)
+        self.provider = provider
+        self.status = status
+        self.partial = partial
+        self.retry_after = retry_after
+        #: set by the magics (``--debug``) to show the whole traceback instead of the short text
+        self.show_traceback = False
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        return redact(str(self._message))
+
+    @property
+    def hint(self) -> str:
+        return redact(str(self._hint)) if self._hint else ""
+
+    def texts(self, language: str | None = None) -> tuple[str, str]:
+        """(message, hint) in ``language`` (default: the language in force)."""
+        language = language or get_language()
+        message = redact(self._message.in_language(language))
+        hint = redact(self._hint.in_language(language)) if self._hint else ""
+        return message, hint
+
+    def headline(self) -> str:
+        """``AuthenticationError · deepseek · HTTP 401``: what and where, no prose."""
+        parts = [type(self).__name__]
+        if self.provider:
+            parts.append(self.provider)
+        if self.status:
+            parts.append(f"HTTP {self.status}")
+        return " · ".join(parts)
+
+    def __str__(self) -> str:
+        message, hint = self.texts()
+        return f"{message} {hint}".strip() if hint else message
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(provider={self.provider!r}, status={self.status!r}, message={self.message!r})"
+
+    def __reduce__(self):  # keep pickling (multiprocessing, caches) from needing the kwargs
+        return (_rebuild, (type(self), self._message, self._hint, self.provider, self.status))
+
+    def _render_traceback_(self) -> list[str]:
+        """IPython shows these lines instead of a traceback; the cell still fails."""
+        if self.show_traceback:
+            lines = traceback.format_exception(type(self), self, self.__traceback__)
+            return [redact(line.rstrip("\n")) for line in lines]
+        message, hint = self.texts()
+        lines = [f"\x1b[1;31m{self.headline()}\x1b[0m", message]
+        if hint:
+            lines.append(hint)
+        if self.partial:
+            lines.append(str(Text("(The part of the answer that arrived is kept in _llm.)",
+                                  "（已收到的部分回答保存在 _llm 中。）")))
+        return lines
+
+
+def _rebuild(cls, message, hint, provider, status):
+    return cls(message, hint=hint, provider=provider, status=status)
+
+
+class ConfigurationError(LLMError, ValueError):
+    """A setting or an option is wrong; nothing was sent."""
+
+
+class UnknownProviderError(ConfigurationError):
+    """The provider name is not registered."""
+
+
+class MissingKeyError(LLMError):
+    """No key was found for a provider that needs one; nothing was sent."""
+
+
+class AuthenticationError(LLMError):
+    """HTTP 401: the key was rejected."""
+
+
+class PermissionDeniedError(LLMError):
+    """HTTP 403: the key is valid but may not do this."""
+
+
+class InsufficientBalanceError(LLMError):
+    """The account has no balance or credits left."""
+
+
+class RateLimitError(LLMError):
+    """HTTP 429: too many requests, or a daily quota is used up."""
+
+
+class BadRequestError(LLMError, ValueError):
+    """The provider refused the request as malformed (400, 404, 413, 422, unknown model)."""
+
+
+class ContentFilterError(LLMError):
+    """The provider's content moderation blocked the prompt or the answer."""
+
+
+class ServerError(LLMError):
+    """HTTP 5xx: the provider failed; usually worth trying again later."""
+
+
+class RequestTimeoutError(LLMError, TimeoutError):
+    """No complete answer within the time allowed."""
+
+
+class NetworkError(LLMError, ConnectionError):
+    """The provider could not be reached: DNS, refused or reset connection, TLS."""
+
+
+class ResponseFormatError(LLMError):
+    """The provider answered with something that is not what its API promises."""

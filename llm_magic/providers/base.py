@@ -1,0 +1,147 @@
+"""The OpenAI-compatible provider every adapter builds on: declarations plus small hooks."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from ..config import settings
+from ..i18n import Text
+
+
+class Provider:
+    """An OpenAI-compatible chat endpoint. Subclasses declare facts and override quirks.
+
+    Adapters receive the key as an argument; they never read keys from the environment,
+    never print and never import IPython.
+    """
+
+    name: str = ""
+    display_name: str = ""
+    aliases: tuple[str, ...] = ()
+    #: environment variables that may hold the key, first set wins
+    key_vars: tuple[str, ...] = ()
+    needs_key: bool = True
+    default_base_url: str = ""
+    #: environment variable that overrides the base URL
+    base_url_var: str | None = None
+    #: where a user creates a key, and where they top up
+    key_url: str | None = None
+    billing_url: str | None = None
+    #: key prefixes this provider issues; another prefix suggests a key of another provider
+    key_prefixes: tuple[str, ...] = ()
+    #: ask for usage at the end of a stream
+    stream_usage: bool = True
+
+    def __init__(self, **overrides: Any) -> None:
+        for attribute, value in overrides.items():
+            if not hasattr(type(self), attribute):
+                raise TypeError(f"unknown provider attribute {attribute!r}")
+            setattr(self, attribute, value)
+        if not self.display_name:
+            self.display_name = self.name
+
+    def __repr__(self) -> str:
+        return f"<provider {self.name}>"
+
+    # -- where to send -------------------------------------------------------------------
+    def base_url(self, explicit: str | None = None) -> str:
+        """Explicit argument, then the *_BASE_URL variable, then configuration, then the default."""
+        from_env = os.environ.get(self.base_url_var, "").strip() if self.base_url_var else ""
+        chosen = explicit or from_env or settings.base_urls.get(self.name) or self.builtin_base_url()
+        return chosen.rstrip("/")
+
+    def builtin_base_url(self) -> str:
+        return self.default_base_url
+
+    def default_model(self) -> str:
+        return settings.models.get(self.name, "")
+
+    # -- what to send --------------------------------------------------------------------
+    def wire_stream(self, stream: bool, think: bool | None) -> bool:
+        """Whether to stream on the wire; a provider may need streaming for a feature."""
+        return stream
+
+    def build_payload(
+        self,
+        model: str,
+        messages: list[dict[str, Any]],
+        *,
+        stream: bool,
+        think: bool | None,
+        params: dict[str, Any],
+    ) -> dict[str, Any]:
+        payload: dict[str, Any] = {"model": model, "messages": messages}
+        payload.update({name: value for name, value in params.items() if value is not None})
+        if stream:
+            payload["stream"] = True
+            if self.stream_usage:
+                payload["stream_options"] = {"include_usage": True}
+        self.apply_thinking(payload, think, stream)
+        return payload
+
+    def apply_thinking(self, payload: dict[str, Any], think: bool | None, stream: bool) -> None:
+        """Switch reasoning on or off; ``None`` leaves the model's default."""
+
+    # -- what comes back ------------------------------------------------------------------
+    @staticmethod
+    def reasoning_of(part: dict[str, Any]) -> str | None:
+        """Reasoning text from a delta or message: ``reasoning_content``, or ``reasoning``."""
+        value = part.get("reasoning_content")
+        if value is None:
+            value = part.get("reasoning")
+        return value if isinstance(value, str) else None
+
+    # -- explaining failures ---------------------------------------------------------------
+    def key_hint(self) -> Text:
+        """How to give this provider a key."""
+        variables = " / ".join(self.key_vars) or "—"
+        text = Text(
+            f"Set {variables} (environment or a .env file), or run %llm_key {self.name}.",
+            f"请设置 {variables}（环境变量或 .env 文件），或运行 %llm_key {self.name}。",
+        )
+        if self.key_url:
+            text = text + Text(f"Create a key at {self.key_url} .", f"在 {self.key_url} 创建 Key。")
+        return text
+
+    def foreign_key_hint(self, key: str) -> Text | None:
+        """A hint when the key looks like another provider's (an hf_ key given to DeepSeek)."""
+        if not self.key_prefixes or key.startswith(self.key_prefixes):
+            return None
+        if key.startswith("hf_"):
+            owner = "Hugging Face"
+        elif key.startswith("sk-"):
+            owner = "DeepSeek / Bailian / ChatAnywhere / OpenAI"
+        else:
+            owner = None
+        expected = " or ".join(f"{p}…" for p in self.key_prefixes)
+        if owner:
+            return Text(
+                f"This key looks like a {owner} key; {self.display_name} keys start with {expected}.",
+                f"这个 Key 看起来属于 {owner}；{self.display_name} 的 Key 以 {expected} 开头。",
+            )
+        return Text(
+            f"{self.display_name} keys start with {expected}; check that you copied the whole key.",
+            f"{self.display_name} 的 Key 以 {expected} 开头；请检查是否完整复制了 Key。",
+        )
+
+    def auth_hint(self, key: str | None) -> Text:
+        """Why a 401 may have happened with this provider, and what to do."""
+        hint = Text(
+            f"Check that the key is complete and still valid, then set it again with %llm_key {self.name}.",
+            f"请确认 Key 完整且仍然有效，然后用 %llm_key {self.name} 重新设置。",
+        )
+        foreign = self.foreign_key_hint(key) if key else None
+        return foreign + hint if foreign else hint
+
+    def balance_hint(self) -> Text:
+        if self.billing_url:
+            return Text(f"Top up at {self.billing_url}, then run the cell again.",
+                        f"请在 {self.billing_url} 充值后重新运行。")
+        return Text("Top up your account, then run the cell again.", "请为账户充值后重新运行。")
+
+    def forbidden_hint(self, message: str) -> Text:
+        return Text(
+            "This key may not use this model or feature; choose another model (%llm_models) or check the key's permissions.",
+            "这个 Key 无权使用该模型或功能；请换一个模型（%llm_models）或检查 Key 的权限。",
+        )

@@ -1,0 +1,15 @@
+"""Ollama on this computer: OpenAI-compatible, no key."""
+
+from ..i18n import Text
+from .base import Provider
+
+
+class Ollama(Provider):
+    name = "ollama"
+    display_name = "Ollama"
+    needs_key = False
+    default_base_url = "http://localhost:11434/v1"
+    base_url_var = "OLLAMA_BASE_URL"
+
+    def key_hint(self) -> Text:
+        return Text("Ollama needs no key; start it with `ollama serve`.", "Ollama 不需要 Key；请先运行 `ollama serve`。")
