@@ -59,12 +59,12 @@ def __dir__() -> list[str]:
 
 def load_ipython_extension(ipython: Any) -> None:
     """``%load_ext llm_magic``: register the magics (no network, nothing printed)."""
-    from .magics import load
+    from .extension import load
 
     load(ipython)
 
 
 def unload_ipython_extension(ipython: Any) -> None:
-    from .magics import unload
+    from .extension import unload
 
     unload(ipython)

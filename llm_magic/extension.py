@@ -1,0 +1,37 @@
+"""Register and unregister the magics: what ``%load_ext`` / ``%unload_ext llm_magic`` do."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _magic_classes() -> list[type]:
+    from .key_magics import KeyMagics
+    from .magics import LLMMagics
+
+    classes: list[type] = [LLMMagics, KeyMagics]
+    try:
+        from .feature_magics import FeatureMagics
+    except ImportError:  # pragma: no cover - present once the features land
+        pass
+    else:
+        classes.append(FeatureMagics)
+    return classes
+
+
+def load(ipython: Any) -> None:
+    for cls in _magic_classes():
+        ipython.register_magics(cls)
+
+
+def unload(ipython: Any) -> None:
+    """Remove our magics and close pooled connections; IPython has no public call for the first."""
+    manager = ipython.magics_manager
+    for cls in _magic_classes():
+        for kind, names in getattr(cls, "magics", {}).items():
+            for name in names:
+                manager.magics.get(kind, {}).pop(name, None)
+        manager.registry.pop(cls.__name__, None)
+    from . import transport
+
+    transport.close_sessions()
