@@ -1,0 +1,323 @@
+"""FakeProvider: a real HTTP server on 127.0.0.1 that answers like a chosen LLM provider."""
+
+from __future__ import annotations
+
+import enum
+import json
+import socket
+import sys
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable, Iterable, Mapping, Union
+
+from .error_bodies import JSON, ErrorResponse, error_body
+from .flavours import Flavour, bare_model, get_flavour, wants_reasoning
+from .playback import Exchange, play
+from .script import ChatRequest, Reply, default_answer
+from .transport import Connection
+from .wire import json_bytes, model_entry, model_list
+
+DefaultReply = Union[Reply, Callable[[ChatRequest], Reply], None]
+
+
+class _Key(enum.Enum):
+    FLAVOUR = "the flavour's test key"
+
+
+#: ``FakeProvider(key=FLAVOUR_KEY)`` (the default) checks the flavour's own test key
+FLAVOUR_KEY = _Key.FLAVOUR
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request as the server received it; ``received_at`` is ``time.monotonic()``."""
+
+    method: str
+    path: str
+    headers: Mapping[str, str]
+    #: the parsed JSON body, or the raw bytes when it was not JSON
+    body: Any
+    received_at: float
+
+
+class FakeProvider:
+    """A loopback provider in a daemon thread; use as a context manager or ``start()/stop()``.
+
+    Requests its own checks reject (route, key, model, request rules) do not consume a queued
+    reply; the others take the next queued reply, else ``default_reply``, else a deterministic
+    echo of the prompt.
+    """
+
+    def __init__(
+        self,
+        flavour: str = "deepseek",
+        *,
+        key: str | None | _Key = FLAVOUR_KEY,
+        models: Iterable[str] | None = None,
+        default_reply: DefaultReply = None,
+        port: int = 0,
+    ) -> None:
+        self.flavour: Flavour = get_flavour(flavour)
+        #: the key clients must send as ``Authorization: Bearer <key>``; None accepts anything
+        self.key: str | None = self.flavour.test_key if key is FLAVOUR_KEY else key  # type: ignore[assignment]
+        #: the accepted models; None accepts any model name
+        self.models: tuple[str, ...] | None = tuple(models) if models is not None else None
+        self.default_reply = default_reply
+        self._port = port
+        self._replies: deque[Reply] = deque()
+        self._requests: list[RecordedRequest] = []
+        self._chat_count = 0
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._httpd: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def start(self) -> FakeProvider:
+        """Listen on 127.0.0.1 (port 0: any free port) and serve from a daemon thread."""
+        if self._httpd is not None:
+            return self
+        self._stopping.clear()
+        self._httpd = _Server(("127.0.0.1", self._port), _Handler, self)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
+            name=f"FakeProvider-{self.flavour.name}-{self.port}", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop promptly: stalled handlers wake up, and open connections are cut."""
+        httpd, self._httpd = self._httpd, None
+        if httpd is None:
+            return
+        self._stopping.set()
+        httpd.shutdown()
+        httpd.close_connections()
+        httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=2)
+
+    def __enter__(self) -> FakeProvider:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    @property
+    def running(self) -> bool:
+        return self._httpd is not None
+
+    @property
+    def port(self) -> int:
+        if self._httpd is None:
+            raise RuntimeError("FakeProvider is not running; call start() or use it in a with block")
+        return self._httpd.server_address[1]
+
+    @property
+    def base_url(self) -> str:
+        """What a client appends ``/chat/completions`` and ``/models`` to."""
+        return f"http://127.0.0.1:{self.port}{self.flavour.base_path}"
+
+    def url(self, path: str) -> str:
+        """``base_url`` + ``path``, e.g. ``url("/chat/completions")``."""
+        return self.base_url + path
+
+    # -- scripting and recording ---------------------------------------------------------------
+    def queue(self, *replies: Reply) -> FakeProvider:
+        """Replies for the next chat requests, consumed in order."""
+        for reply in replies:
+            if not isinstance(reply, Reply):
+                raise TypeError(f"queue() takes Reply values, not {type(reply).__name__}")
+        with self._lock:
+            self._replies.extend(replies)
+        return self
+
+    @property
+    def pending(self) -> int:
+        """How many queued replies have not been used yet."""
+        with self._lock:
+            return len(self._replies)
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """A snapshot of every request received so far, oldest first."""
+        with self._lock:
+            return list(self._requests)
+
+    @property
+    def request_count(self) -> int:
+        with self._lock:
+            return len(self._requests)
+
+    @property
+    def last_request(self) -> RecordedRequest | None:
+        with self._lock:
+            return self._requests[-1] if self._requests else None
+
+    def reset(self) -> None:
+        """Forget queued replies and recorded requests."""
+        with self._lock:
+            self._replies.clear()
+            self._requests.clear()
+
+    def __repr__(self) -> str:
+        where = self.base_url if self.running else "stopped"
+        return f"FakeProvider({self.flavour.name!r}, {where})"
+
+    # -- request handling (runs in the handler's thread) ---------------------------------------
+    def _handle(self, handler: BaseHTTPRequestHandler) -> None:
+        recorded = self._record(handler)
+        route = self.flavour.route(handler.path)
+        exchange = Exchange(Connection(handler, self._stopping), self.flavour,
+                            ChatRequest({}, self.flavour.name), _bearer(recorded.headers))
+        if route is None or not (route == "/chat/completions" or route == "/models"
+                                 or route.startswith("/models/")):
+            exchange.send_error(error_body(self.flavour, "not_found"))
+        elif self.key is not None and exchange.key != self.key:
+            exchange.send_error(error_body(self.flavour, "auth", key=exchange.key))
+        elif route == "/chat/completions" and recorded.method == "POST":
+            self._chat(exchange, recorded)
+        elif route == "/chat/completions" or recorded.method != "GET":
+            _not_allowed(exchange)
+        elif route == "/models":
+            exchange.send_body(200, json_bytes(model_list(self.flavour, self._listed)))
+        else:
+            self._one_model(exchange, route[len("/models/"):])
+
+    def _record(self, handler: BaseHTTPRequestHandler) -> RecordedRequest:
+        raw = handler.rfile.read(int(handler.headers.get("Content-Length") or 0))
+        try:
+            body: Any = json.loads(raw) if raw else None
+        except ValueError:
+            body = raw
+        recorded = RecordedRequest(handler.command, handler.path, dict(handler.headers.items()),
+                                   body, time.monotonic())
+        with self._lock:
+            self._requests.append(recorded)
+        return recorded
+
+    @property
+    def _listed(self) -> tuple[str, ...]:
+        return self.models if self.models is not None else self.flavour.models
+
+    def _one_model(self, exchange: Exchange, model: str) -> None:
+        if model in self._listed:
+            exchange.send_body(200, json_bytes(model_entry(self.flavour, model)))
+        else:
+            exchange.send_error(error_body(self.flavour, "model_not_found", model=model))
+
+    def _chat(self, exchange: Exchange, recorded: RecordedRequest) -> None:
+        if not isinstance(recorded.body, dict):
+            detail = "The request body is not a valid JSON object."
+            exchange.send_error(error_body(self.flavour, "bad_request", detail=detail))
+            return
+        request = ChatRequest(recorded.body, self.flavour.name,
+                              wants_reasoning(self.flavour, recorded.body))
+        exchange.request = request
+        rejection = self._rejection(request)
+        if rejection is not None:
+            exchange.send_error(rejection)
+            return
+        with self._lock:
+            self._chat_count += 1
+            exchange.request = replace(request, number=self._chat_count)
+            reply = self._replies.popleft() if self._replies else None
+        play(exchange, reply or self._default(exchange.request))
+
+    def _rejection(self, request: ChatRequest) -> ErrorResponse | None:
+        """The provider's own refusals, before any model would run."""
+        model = request.model
+        if self.models is not None and bare_model(self.flavour, model) not in self.models:
+            return error_body(self.flavour, "model_not_found", model=model)
+        family = self.flavour.family
+        if family == "deepseek" and any(
+                isinstance(m, Mapping) and "reasoning_content" in m for m in request.messages):
+            return error_body(self.flavour, "reasoning_input")
+        if family == "dashscope" and request.reasoning and not request.stream:
+            return error_body(self.flavour, "thinking_nonstream")
+        return None
+
+    def _default(self, request: ChatRequest) -> Reply:
+        if callable(self.default_reply):
+            return self.default_reply(request)
+        if self.default_reply is not None:
+            return self.default_reply
+        reasoning = f"Thinking about: {request.prompt}" if request.reasoning else None
+        return Reply.answer(default_answer(request), reasoning=reasoning)
+
+
+def _bearer(headers: Mapping[str, str]) -> str | None:
+    value = next((v for k, v in headers.items() if k.lower() == "authorization"), None)
+    if value is None:
+        return None
+    scheme, _, token = value.partition(" ")
+    return token if scheme.lower() == "bearer" else value
+
+
+def _not_allowed(exchange: Exchange) -> None:
+    exchange.send_error(error_body(exchange.flavour, 405))
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive and chunked encoding, like real providers
+    server_version = "loopback"
+    disable_nagle_algorithm = True  # each event leaves the moment it is written
+    timeout = 60  # idle keep-alive connections do not hold a thread forever
+    server: _Server
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.track(self.connection, add=True)
+
+    def finish(self) -> None:
+        self.server.track(self.connection, add=False)
+        try:
+            super().finish()
+        except OSError:
+            pass
+
+    def handle_one_request(self) -> None:
+        try:
+            super().handle_one_request()
+        except OSError:  # the client or stop() cut the connection: nothing left to answer
+            self.close_connection = True
+
+    def _dispatch(self) -> None:
+        self.server.provider._handle(self)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _dispatch
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: tests read ``FakeProvider.requests`` instead of a log."""
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False  # stop() must not wait for a handler stalled on purpose
+    request_queue_size = 128  # benchmarks open many connections at once
+
+    def __init__(self, address: tuple[str, int], handler: type, provider: FakeProvider) -> None:
+        self.provider = provider
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+        super().__init__(address, handler)
+
+    def track(self, connection: socket.socket, *, add: bool) -> None:
+        with self._connections_lock:
+            (self._connections.add if add else self._connections.discard)(connection)
+
+    def close_connections(self) -> None:
+        with self._connections_lock:
+            connections = list(self._connections)
+        for connection in connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], OSError):
+            super().handle_error(request, client_address)
