@@ -1,0 +1,54 @@
+"""Shared fixtures: every test starts with no provider variables, no .env, and its own folder."""
+
+from __future__ import annotations
+
+import os
+from typing import Callable, Iterator
+
+import pytest
+
+from llm_magic.loopback import FakeProvider
+
+#: provider name → (key variable, base URL variable) used to point it at a fake server
+PROVIDER_VARIABLES = {
+    "deepseek": ("DEEPSEEK_API_KEY", "DEEPSEEK_BASE_URL"),
+    "bailian": ("BAILIAN_API_KEY", "BAILIAN_BASE_URL"),
+    "chatanywhere": ("CHATANYWHERE_API_KEY", "CHATANYWHERE_BASE_URL"),
+    "huggingface": ("HF_API_KEY", "HF_BASE_URL"),
+    "openai": ("OPENAI_API_KEY", "OPENAI_BASE_URL"),
+    "ollama": (None, "OLLAMA_BASE_URL"),
+}
+_CLEARED = ("DASHSCOPE_API_KEY", "HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "LLM_MAGIC_LANGUAGE")
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    """No key, base URL or .env from the developer's machine can leak into a test."""
+    for key_var, url_var in PROVIDER_VARIABLES.values():
+        for name in (key_var, url_var):
+            if name:
+                monkeypatch.delenv(name, raising=False)
+    for name in _CLEARED:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LLM_MAGIC_LANGUAGE", "en")
+    monkeypatch.setenv("LLM_MAGIC_DEMO_DELAY", os.environ.get("LLM_MAGIC_DEMO_DELAY", "0"))
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def fake_provider(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., FakeProvider]]:
+    """``fake_provider("deepseek")`` starts a server with that flavour and points the provider at it."""
+    started: list[FakeProvider] = []
+
+    def start(provider: str = "deepseek", *, flavour: str | None = None, **options) -> FakeProvider:
+        server = FakeProvider(flavour or provider, **options).start()
+        started.append(server)
+        key_var, url_var = PROVIDER_VARIABLES[provider]
+        monkeypatch.setenv(url_var, server.base_url)
+        if key_var and server.key:
+            monkeypatch.setenv(key_var, server.key)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
