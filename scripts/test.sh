@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The project's test command: installs what the tests need (skipped when already there),
+# then runs pytest with your arguments, e.g. `bash scripts/test.sh -k stream -q`.
+# Works on a fresh Debian machine as root, or as a user with sudo.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+export DEBIAN_FRONTEND=noninteractive PIP_NO_INPUT=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_ROOT_USER_ACTION=ignore
+PYTHON=${PYTHON:-python3}
+CONSTRAINTS=scripts/constraints-test.txt
+SYSTEM_PACKAGES=(chromium fonts-liberation fonts-noto-cjk)  # CJK so Chinese shows in screenshots
+
+step() { printf '==> %s\n' "$*"; }
+
+run_quietly() {  # Show a command's output only when it fails.
+    local log
+    log=$(mktemp)
+    if ! "$@" >"$log" 2>&1; then
+        tail -n 40 "$log"
+        rm -f "$log"
+        echo "FAILED: $*" >&2
+        return 1
+    fi
+    rm -f "$log"
+}
+
+install_system_packages() {
+    if [[ -x /usr/bin/chromium ]] && dpkg -s "${SYSTEM_PACKAGES[@]}" >/dev/null 2>&1; then
+        step "Chromium and fonts: already installed"
+        return
+    fi
+    if ! command -v apt-get >/dev/null; then
+        step "No apt-get: install ${SYSTEM_PACKAGES[*]} yourself (browser tests need /usr/bin/chromium)"
+        return
+    fi
+    local sudo=()
+    [[ $(id -u) -eq 0 ]] || sudo=(sudo)
+    step "Installing ${SYSTEM_PACKAGES[*]} with apt-get (a few minutes the first time)"
+    run_quietly "${sudo[@]}" apt-get update -q
+    run_quietly "${sudo[@]}" apt-get install -y -q "${SYSTEM_PACKAGES[@]}"
+}
+
+install_python_packages() {
+    if "$PYTHON" scripts/deps_installed.py test -c "$CONSTRAINTS"; then
+        step "Python packages: already installed"
+        return
+    fi
+    step "Installing this package and its test dependencies (pip install -e .[test])"
+    run_quietly "$PYTHON" -m pip install --no-input -e ".[test]" -c "$CONSTRAINTS"
+}
+
+started=$SECONDS
+install_system_packages
+install_python_packages
+step "Running pytest $* (setup took $((SECONDS - started)) s)"
+status=0
+"$PYTHON" -m pytest "$@" || status=$?
+if [[ $status -eq 5 ]]; then
+    echo "pytest collected no tests: check the arguments or the test paths" >&2
+    exit 1
+fi
+exit "$status"
