@@ -49,7 +49,8 @@ def _cut_after(ex: Exchange, fault: Fault, pieces: list[bytes], after: int,
     after = min(after, len(pieces) - 1)
     if ex.request.stream:
         ex.open_stream(chunked=fault.get("chunked", True))
-        ex.send_events(pieces[:after])
+        if not ex.send_events(pieces[:after], delay=fault.get("delay", 0.0)):
+            return
     else:
         ex.conn.send_head(200, JSON, length=len(pieces[0]))
         after = 0
@@ -90,7 +91,9 @@ def _stall_mid_stream(ex: Exchange, fault: Fault) -> None:
     events = _stream_events(ex, completion)
     after = min(fault.get("after", 2), len(events))
     ex.open_stream(chunked=fault.get("chunked", True))
-    if ex.send_events(events[:after]) and ex.conn.wait(seconds) and ex.send_events(events[after:]):
+    delay = fault.get("delay", 0.0)
+    if (ex.send_events(events[:after], delay=delay) and ex.conn.wait(seconds)
+            and ex.send_events(events[after:], delay=delay)):
         ex.conn.end()
 
 
@@ -173,14 +176,15 @@ def _leading_blank_lines(ex: Exchange, fault: Fault) -> None:
 
 
 def _send_stream(ex: Exchange, fault: Fault, events: list[bytes]) -> None:
-    if ex.open_stream(chunked=fault.get("chunked", True)) and ex.send_events(events):
+    if (ex.open_stream(chunked=fault.get("chunked", True))
+            and ex.send_events(events, delay=fault.get("delay", 0.0))):
         ex.conn.end()
 
 
 def _answer(ex: Exchange, fault: Fault) -> Answer:
     text = fault.get("text")
     return Answer(default_answer(ex.request) if text is None else text,
-                  chunked=fault.get("chunked", True))
+                  delay=fault.get("delay", 0.0), chunked=fault.get("chunked", True))
 
 
 _FAULTS: dict[str, Callable[[Exchange, Fault], None]] = {

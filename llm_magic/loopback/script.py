@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping, Union
 
-#: every fault, with the options it accepts (besides ``text`` and ``chunked``, which all take)
+#: every fault, with the options it accepts besides the common ``text`` (the answer to cut up),
+#: ``chunked`` (False: close-delimited body) and ``delay`` (seconds between stream events)
 FAULT_OPTIONS: Mapping[str, frozenset[str]] = {
     "close_before_headers": frozenset(),
     "close_after_headers": frozenset(),
@@ -19,10 +20,10 @@ FAULT_OPTIONS: Mapping[str, frozenset[str]] = {
     "truncated_json": frozenset(),
     "no_choices": frozenset(),
     "error_in_stream": frozenset({"after", "message"}),
-    "leading_blank_lines": frozenset({"count", "delay"}),
+    "leading_blank_lines": frozenset({"count"}),
 }
 FAULTS = tuple(FAULT_OPTIONS)
-_COMMON_OPTIONS = frozenset({"text", "chunked"})
+_COMMON_OPTIONS = frozenset({"text", "chunked", "delay"})
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,80 @@
+"""The offline ``demo`` provider: a process-wide loopback server, so students without a key
+still see a real streamed answer, and teaching notebooks can act out each kind of failure."""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import TYPE_CHECKING, Callable, Mapping
+
+from .demo_answers import answer_for, is_chinese, reasoning_for
+from .script import ChatRequest, Reply
+
+if TYPE_CHECKING:
+    from .server import FakeProvider
+
+DEMO_MODELS = ("demo-chat", "demo-reasoner")
+DEFAULT_DEMO_MODEL = "demo-chat"
+DELAY_ENV = "LLM_MAGIC_DEMO_DELAY"
+#: seconds per token: about 40 tokens per second, a pleasant reading pace
+DEFAULT_DELAY = 0.025
+
+#: model names that act out a failure, in DeepSeek's envelopes (the demo speaks DeepSeek)
+DEMO_ERROR_MODELS: Mapping[str, Callable[[str], Reply]] = {
+    "error-401": lambda _: Reply.error("auth"),
+    "error-402": lambda _: Reply.error("balance"),
+    "error-403": lambda _: Reply.error("forbidden"),
+    "error-429": lambda _: Reply.error("rate_limit", headers={"Retry-After": "1"}),
+    "error-500": lambda _: Reply.error("server"),
+    "error-503": lambda _: Reply.error("unavailable"),
+    "content-filter": lambda _: Reply.error("content_filter"),
+    # longer than any sane timeout, yet stop() or the client hanging up ends it at once
+    "timeout": lambda _: Reply.fault("stall_before_first_byte", seconds=24 * 3600),
+    "cut": lambda text: Reply.fault("close_mid_event", text=text, after=12,
+                                    delay=token_delay()),
+}
+
+_lock = threading.Lock()
+_server: FakeProvider | None = None
+
+
+def token_delay() -> float:
+    """Seconds per streamed token, from ``LLM_MAGIC_DEMO_DELAY`` (0 for fast tests)."""
+    try:
+        return max(0.0, float(os.environ.get(DELAY_ENV, DEFAULT_DELAY)))
+    except ValueError:
+        return DEFAULT_DELAY
+
+
+def demo_reply(request: ChatRequest) -> Reply:
+    """The demo's reply to one request: an answer, or the failure its model name asks for."""
+    prompt = request.prompt
+    text = answer_for(prompt)
+    acted = DEMO_ERROR_MODELS.get(request.model)
+    if acted is not None:
+        return acted(text)
+    delay = token_delay()
+    return Reply.answer(
+        text,
+        reasoning=reasoning_for(prompt) if request.model == "demo-reasoner" else None,
+        chunk_size_words=2 if is_chinese(text) else 1,
+        first_delay=min(0.4, delay * 12),
+        delay=delay,
+    )
+
+
+def make_demo_server(port: int = 0) -> FakeProvider:
+    """A demo server, not yet started: no key, the demo's models, the demo's answers."""
+    from .server import FakeProvider
+
+    return FakeProvider("demo", key=None, models=(*DEMO_MODELS, *DEMO_ERROR_MODELS),
+                        default_reply=demo_reply, port=port)
+
+
+def ensure_demo_server() -> str:
+    """Start the process-wide demo server on first use and return its base URL."""
+    global _server
+    with _lock:
+        if _server is None or not _server.running:
+            _server = make_demo_server().start()
+        return _server.base_url
