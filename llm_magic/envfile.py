@@ -8,11 +8,16 @@ import re
 import shutil
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from fnmatch import fnmatch
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import ConfigurationError
 from .i18n import Text
+
+if TYPE_CHECKING:
+    from .providers import Provider
 
 #: a .env holding keys is a few hundred bytes; anything this big is not one
 MAX_ENV_BYTES = 1_000_000
@@ -182,3 +187,50 @@ def add_to_gitignore(path: Path) -> Path:
         with rules.open("a", encoding="utf-8") as handle:
             handle.write(f"{separator}{path.name}\n")
     return rules
+
+
+# -- saving a provider's key ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class EnvWrite:
+    """What writing a key into .env did, and what the user should know about it."""
+
+    path: Path
+    variable: str
+    #: the same variable is set in the environment, which wins over .env after a restart
+    shadowed: bool
+    #: the .env is in a git checkout and not ignored
+    exposed: bool
+    #: the .env is already committed or staged
+    tracked: bool
+
+    def messages(self) -> list[Text]:
+        said = [Text(f"Written to {self.path} as {self.variable} (readable by you only, mode 600).",
+                     f"已写入 {self.path}，变量名 {self.variable}（仅本人可读，权限 600）。")]
+        if self.shadowed:
+            said.append(Text(f"{self.variable} is also set in the environment, which takes precedence over .env.",
+                             f"环境变量中也设置了 {self.variable}，它的优先级高于 .env。"))
+        if self.tracked:
+            said.append(Text(f"{self.path.name} is already committed to git: remove it with "
+                             f"`git rm --cached {self.path.name}`, and create a new key if the commit was pushed.",
+                             f"{self.path.name} 已经提交到 git：请用 `git rm --cached {self.path.name}` 移除它；"
+                             "如果已经推送，请重新创建一个 Key。"))
+        elif self.exposed:
+            said.append(Text(f"This folder is a git checkout and {self.path.name} is not in .gitignore: "
+                             "a commit would publish the key.",
+                             f"这个文件夹是 git 仓库，而 {self.path.name} 不在 .gitignore 中：提交后 Key 会被公开。"))
+        return said
+
+
+def save_provider_key(provider: "Provider", key: str, path: Path | None = None) -> EnvWrite:
+    """Write ``key`` into .env under the provider's variable: the one the file already uses, else the first."""
+    path = (path or env_target()).resolve()
+    variable = provider.key_vars[0]
+    if path.is_file():
+        from .keys import read_dotenv
+
+        present = read_dotenv(path)
+        variable = next((name for name in provider.key_vars if name in present), variable)
+    write_key(variable, key, path)
+    in_git = git_root(path.parent) is not None
+    return EnvWrite(path=path, variable=variable, shadowed=bool(os.environ.get(variable, "").strip()),
+                    exposed=in_git and not is_ignored(path), tracked=in_git and is_tracked(path))
