@@ -1,0 +1,71 @@
+"""Build the mime bundle of one state: reasoning block, answer body, retry notice, footer."""
+
+from __future__ import annotations
+
+import html
+
+from ..i18n import Text
+from .formats import body, escape_block
+from .state import StreamState
+
+_QUIET = 'style="font-size: 85%; opacity: 0.65"'
+
+
+def reasoning_block(state: StreamState) -> str:
+    """A ``<details>`` block: open while the model thinks, collapsed once the answer starts."""
+    if not state.reasoning_parts:
+        return ""
+    thinking = not state.text_parts and not state.final
+    summary = Text("💭 Thinking…", "💭 思考中…") if thinking else Text("💭 Reasoning", "💭 思考过程")
+    opened = " open" if thinking else ""
+    return (f"<details{opened}><summary>{summary}</summary>"
+            f"<div {_QUIET}>{escape_block(state.reasoning)}</div></details>")
+
+
+def footer_text(state: StreamState) -> str:
+    """One line: provider · model · tokens in/out · seconds, plus what went unusual."""
+    answer = state.answer
+    parts = [state.provider, (answer.model if answer is not None and answer.model else state.model)]
+    usage = answer.usage if answer is not None else None
+    if usage:
+        parts.append(str(Text("{i} → {o} tokens", "输入 {i} / 输出 {o} tokens").format(
+            i=usage.get("prompt_tokens", 0), o=usage.get("completion_tokens", 0))))
+    elapsed = answer.elapsed if answer is not None else None
+    if elapsed is not None:
+        parts.append(f"{elapsed:.1f} s")
+    if answer is not None and answer.replayed:
+        parts.append(str(Text("replayed", "回放")))
+    if state.outcome == "interrupted" or (answer is not None and answer.interrupted):
+        parts.append(str(Text("interrupted", "已中断")))
+    elif state.outcome == "failed":
+        parts.append(str(Text("failed", "失败")))
+    if answer is not None and answer.finish_reason == "length":
+        parts.append(str(Text("cut at max_tokens (finish_reason length)",
+                              "达到 max_tokens 上限被截断（finish_reason length）")))
+    return " · ".join(str(part) for part in parts if part)
+
+
+def waiting_text(state: StreamState) -> str:
+    return str(Text("⏳ Waiting for {name} ({model})…", "⏳ 正在等待 {name}（{model}）…").format(
+        name=state.display_name, model=state.model))
+
+
+def bundle(state: StreamState) -> dict[str, str]:
+    """The display data for ``state``: Markdown (or HTML for ``html``/``text``), plain text when final."""
+    mimetype, main = body(state.text, state.fmt, final=state.final)
+    pieces = [reasoning_block(state), main]
+    if state.notice:
+        pieces.append(f"<div {_QUIET}>{html.escape(state.notice)}</div>")
+    elif not state.final and not state.text_parts and not state.reasoning_parts:
+        pieces.append(f"<div {_QUIET}>{html.escape(waiting_text(state))}</div>")
+    if state.final:
+        pieces.append(f"<div {_QUIET}>{html.escape(footer_text(state))}</div>")
+    data = {mimetype: "\n\n".join(piece for piece in pieces if piece)}
+    if state.final:
+        data["text/plain"] = f"{state.text}\n\n— {footer_text(state)}" if state.text else f"— {footer_text(state)}"
+    return data
+
+
+def size_of(data: dict[str, str]) -> int:
+    """Bytes this bundle puts on the wire (UTF-8), the unit of the throttle's budget."""
+    return sum(len(value.encode("utf-8")) for value in data.values())

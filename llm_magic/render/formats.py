@@ -1,0 +1,71 @@
+"""Turn answer text into the body of its display: Markdown, code, JSON, plain text or HTML.
+
+Each function returns ``(mimetype, body)``; the document module adds reasoning and footer.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+from ..i18n import Text
+
+FORMATS = ("markdown", "text", "code", "json", "html")
+_FENCED = re.compile(r"^(?P<fence>`{3,}|~{3,})[ \t]*(?P<lang>[\w+#.-]*)[^\n]*\n(?P<code>.*?)(?:^(?P=fence)[ \t]*$|\Z)",
+                     re.DOTALL | re.MULTILINE)
+
+
+def fence(code: str, language: str = "") -> str:
+    """A fenced block that survives backticks inside ``code``: the fence is longer than any run."""
+    longest = max((len(run) for run in re.findall(r"`+", code)), default=0)
+    ticks = "`" * max(3, longest + 1)
+    return f"{ticks}{language}\n{code.rstrip(chr(10))}\n{ticks}"
+
+
+def extract_code(text: str) -> tuple[str, str]:
+    """(code, language): the fenced blocks of an answer joined, or the whole answer if none."""
+    blocks = list(_FENCED.finditer(text))
+    if not blocks:
+        return text.strip("\n"), "python"
+    language = next((b.group("lang") for b in blocks if b.group("lang")), "")
+    return "\n\n".join(b.group("code").rstrip("\n") for b in blocks), language
+
+
+def pretty_json(text: str) -> tuple[str | None, str | None]:
+    """(pretty text, None) for valid JSON (fences allowed around it), else (None, the parser's complaint)."""
+    candidate = text.strip()
+    blocks = list(_FENCED.finditer(candidate))
+    if blocks:
+        candidate = blocks[0].group("code").strip()
+    try:
+        value = json.loads(candidate)
+    except ValueError as error:
+        return None, str(error)
+    return json.dumps(value, indent=2, ensure_ascii=False), None
+
+
+def escape_block(text: str) -> str:
+    """Plain text as HTML that keeps line breaks and survives inside Markdown (no blank lines)."""
+    return html.escape(text).replace("\n", "<br>")
+
+
+def body(text: str, fmt: str, *, final: bool) -> tuple[str, str]:
+    """``(mimetype, body)`` for the answer so far; JSON is only judged once the answer is complete."""
+    if fmt == "html":
+        return "text/html", text
+    if fmt == "text":
+        return "text/html", f'<div style="white-space: pre-wrap">{escape_block(text)}</div>' if text else ""
+    if fmt == "code":
+        code, language = extract_code(text)
+        return "text/markdown", fence(code, language) if code else ""
+    if fmt == "json":
+        if not final:
+            return "text/markdown", fence(text, "json") if text else ""
+        pretty, problem = pretty_json(text)
+        if pretty is not None:
+            return "text/markdown", fence(pretty, "json")
+        note = Text("⚠ The answer is not valid JSON ({problem}); shown as received.",
+                    "⚠ 回答不是有效的 JSON（{problem}），按原样显示。").format(problem=problem)
+        return "text/markdown", f"{fence(text, 'text')}\n\n*{html.escape(str(note))}*"
+    return "text/markdown", text
