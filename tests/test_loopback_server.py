@@ -436,3 +436,253 @@ def test_concurrent_streams(start) -> None:
     for thread in threads:
         thread.join(5)
     assert results == ["Loopback deepseek answer to: Say hello"] * 8
+
+
+# -- faults ------------------------------------------------------------------------------------
+def stream_body(**extra: Any) -> dict[str, Any]:
+    return {"model": "m", "messages": PROMPT, "stream": True, **extra}
+
+
+def test_close_before_headers(start) -> None:
+    fake = start("deepseek")
+    fake.queue(Reply.fault("close_before_headers"))
+    with pytest.raises(requests.ConnectionError):
+        chat(fake)
+
+
+@pytest.mark.parametrize("stream", [True, False])
+def test_close_after_headers(start, stream: bool) -> None:
+    fake = start("deepseek")
+    fake.queue(Reply.fault("close_after_headers"))
+    head, body = raw_post(fake, stream_body(stream=stream))
+    assert head.startswith(b"HTTP/1.1 200") and body == b""
+    fake.queue(Reply.fault("close_after_headers"))
+    with pytest.raises((requests.ConnectionError, requests.exceptions.ChunkedEncodingError)):
+        chat(fake, stream=stream).content
+
+
+def test_close_mid_event(start) -> None:
+    fake = start("deepseek")
+    fake.queue(Reply.fault("close_mid_event", after=3, text="a b c d e f"))
+    _, body = raw_post(fake, stream_body())
+    complete, _, tail = body.rpartition(b"\n\n")
+    assert len(events(complete + b"\n\n")) == 3
+    assert tail.startswith(b"data: {") and not tail.endswith(b"}")
+    fake.queue(Reply.fault("close_mid_event"))
+    with pytest.raises(requests.exceptions.ChunkedEncodingError):
+        chat(fake).content
+
+
+@pytest.mark.parametrize("stream, chunked", [(True, True), (True, False), (False, True)])
+def test_close_mid_utf8_cuts_inside_a_character(start, stream: bool, chunked: bool) -> None:
+    fake = start("bailian")
+    fake.queue(Reply.fault("close_mid_utf8", chunked=chunked))
+    _, body = raw_post(fake, stream_body(stream=stream))
+    with pytest.raises(UnicodeDecodeError, match="unexpected end of data"):
+        body.decode("utf-8")
+    assert body[-1] >= 0xC0, "the last byte is the lead byte of a multi-byte character"
+
+
+def test_stall_before_first_byte_times_the_client_out(start) -> None:
+    fake = start("deepseek")
+    fake.queue(Reply.fault("stall_before_first_byte", seconds=5))
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        chat(fake, timeout=0.3)
+    fake.queue(Reply.fault("stall_before_first_byte", seconds=0.2, text="late"))
+    assert content_of(chunks(chat(fake).content)) == "late"
+
+
+def test_stall_mid_stream(start) -> None:
+    fake = start("deepseek")
+    fake.queue(Reply.fault("stall_mid_stream", after=2, seconds=0.4, text="x y z"))
+    begun = time.monotonic()
+    response = requests.post(fake.url("/chat/completions"), json=stream_body(),
+                             headers=auth(fake), stream=True, timeout=5)
+    seen: list[float] = []
+    for line in response.iter_lines():
+        if line.startswith(b"data:"):
+            seen.append(time.monotonic() - begun)
+    assert len(seen) == 6  # opener, x, y, z, finish, [DONE]
+    assert seen[2] - seen[1] >= 0.3 and seen[1] < 0.3
+
+
+def test_keepalive_forever_and_a_prompt_stop(start) -> None:
+    fake = start("deepseek")
+    fake.queue(Reply.fault("keepalive_forever", every=0.05))
+    response = requests.post(fake.url("/chat/completions"), json=stream_body(),
+                             headers=auth(fake), stream=True, timeout=5)
+    lines = response.iter_lines()
+    comments = [next(lines) for _ in range(5)]
+    assert set(comments) <= {b": keep-alive", b""} and b": keep-alive" in comments
+    begun = time.monotonic()
+    fake.stop()
+    assert time.monotonic() - begun < 2
+    with pytest.raises(requests.exceptions.ChunkedEncodingError):
+        for _ in lines:
+            pass
+
+
+def test_stop_is_prompt_with_a_stalled_handler(start) -> None:
+    fake = start("deepseek")
+    fake.queue(Reply.fault("stall_before_first_byte", seconds=3600))
+    caller = threading.Thread(target=lambda: pytest.raises(Exception, chat, fake, timeout=10))
+    caller.start()
+    time.sleep(0.2)
+    begun = time.monotonic()
+    fake.stop()
+    assert time.monotonic() - begun < 2
+    caller.join(3)
+    assert not caller.is_alive()
+
+
+def test_keepalive_forever_without_streaming_sends_blank_lines(start) -> None:
+    fake = start("deepseek")
+    fake.queue(Reply.fault("keepalive_forever", every=0.05))
+    response = requests.post(fake.url("/chat/completions"), headers=auth(fake), stream=True,
+                             json={"model": "m", "messages": PROMPT}, timeout=5)
+    assert response.raw.read(3) == b"\n\n\n"
+    response.close()
+
+
+def test_html_body_and_empty_body(start) -> None:
+    fake = start("openai")
+    fake.queue(Reply.fault("html_body"), Reply.fault("empty_body"), Reply.fault("empty_body"))
+    page = chat(fake, stream=False)
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+    assert page.text.lstrip().startswith("<!DOCTYPE html>")
+    empty = chat(fake, stream=False)
+    assert empty.status_code == 200 and empty.content == b""
+    assert chat(fake).content == b""
+
+
+def test_truncated_json(start) -> None:
+    fake = start("deepseek")
+    fake.queue(Reply.fault("truncated_json"), Reply.fault("truncated_json"))
+    with pytest.raises(ValueError):
+        json.loads(chat(fake, stream=False).content)
+    data = events(chat(fake).content)
+    assert data[-1] == "[DONE]"
+    broken = [e for e in data[:-1] if not _parses(e)]
+    assert len(broken) == 1
+
+
+def _parses(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
+def test_no_choices(start) -> None:
+    fake = start("openai")
+    fake.queue(Reply.fault("no_choices"), Reply.fault("no_choices"))
+    assert chat(fake, stream=False).json()["choices"] == []
+    assert all(c["choices"] == [] for c in chunks(chat(fake).content))
+
+
+@pytest.mark.parametrize("flavour", ["deepseek", "huggingface"])
+def test_error_in_stream(start, flavour: str) -> None:
+    fake = start(flavour)
+    fake.queue(Reply.fault("error_in_stream", after=2, text="partial answer here"))
+    response = chat(fake)
+    assert response.status_code == 200
+    data = [json.loads(e) for e in events(response.content)]
+    assert "error" in data[-1] and all("error" not in d for d in data[:-1])
+    assert len(data) == 3
+
+
+def test_leading_blank_lines(start) -> None:
+    fake = start("deepseek")
+    fake.queue(Reply.fault("leading_blank_lines", count=4),
+               Reply.fault("leading_blank_lines", count=2, text="queued"))
+    body = chat(fake, stream=False).content
+    assert body.startswith(b"\n\n\n\n{") and json.loads(body.strip())["object"] == "chat.completion"
+    stream = chat(fake).content
+    assert stream.startswith(b": keep-alive\n\n: keep-alive\n\ndata: ")
+    assert content_of(chunks(stream)) == "queued"
+
+
+# -- the offline demo --------------------------------------------------------------------------
+@pytest.fixture
+def demo(monkeypatch) -> str:
+    monkeypatch.setenv("LLM_MAGIC_DEMO_DELAY", "0")
+    return ensure_demo_server()
+
+
+def demo_chat(base_url: str, model: str, prompt: str, stream: bool = True,
+              timeout: float = 5) -> requests.Response:
+    return requests.post(base_url + "/chat/completions", timeout=timeout, json={
+        "model": model, "stream": stream, "messages": [{"role": "user", "content": prompt}]})
+
+
+def test_demo_server_is_one_per_process(demo: str) -> None:
+    assert ensure_demo_server() == demo
+    models = requests.get(demo + "/models", timeout=5).json()["data"]
+    assert {"demo-chat", "demo-reasoner"} <= {m["id"] for m in models}
+
+
+def test_demo_answers_chinese_in_three_sentences(demo: str) -> None:
+    response = demo_chat(demo, "demo-chat", "用三句话解释什么是机器学习")
+    text = content_of(chunks(response.content))
+    assert text.count("。") == 3 and "机器学习" in text and "数据" in text
+
+
+def test_demo_generic_answer_quotes_the_prompt_in_markdown(demo: str) -> None:
+    body = demo_chat(demo, "demo-chat", "What is the capital of France?", stream=False).json()
+    text = body["choices"][0]["message"]["content"]
+    assert "> What is the capital of France?" in text and "offline demo" in text
+    assert text.startswith("## ") and "```python" in text and "\n- " in text
+
+
+def test_demo_answers_have_tables(demo: str) -> None:
+    text = content_of(chunks(demo_chat(demo, "demo-chat", "what is machine learning").content))
+    assert "|---|" in text and "```python" in text
+
+
+def test_demo_reasoner_thinks_first(demo: str) -> None:
+    parsed = chunks(demo_chat(demo, "demo-reasoner", "hello").content)
+    assert content_of(parsed, "reasoning_content").startswith("The user asks")
+    assert content_of(parsed).startswith("## Hello")
+
+
+@pytest.mark.parametrize("model, status", [
+    ("error-401", 401), ("error-402", 402), ("error-403", 403), ("error-429", 429),
+    ("error-500", 500), ("error-503", 503), ("content-filter", 400), ("no-such-model", 400)])
+def test_demo_acts_out_errors(demo: str, model: str, status: int) -> None:
+    response = demo_chat(demo, model, "hi")
+    assert response.status_code == status
+    assert set(response.json()["error"]) == {"message", "type", "param", "code"}
+    if model == "error-429":
+        assert response.headers["Retry-After"] == "1"
+
+
+def test_demo_cut_and_timeout(demo: str) -> None:
+    assert {"cut", "timeout"} <= set(DEMO_ERROR_MODELS)
+    with pytest.raises(requests.exceptions.ChunkedEncodingError):
+        demo_chat(demo, "cut", "what is machine learning").content
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        demo_chat(demo, "timeout", "hi", timeout=0.3)
+
+
+def test_demo_streams_at_the_configured_pace(demo: str, monkeypatch) -> None:
+    monkeypatch.setenv("LLM_MAGIC_DEMO_DELAY", "0.005")
+    begun = time.monotonic()
+    parsed = chunks(demo_chat(demo, "demo-chat", "hello").content)
+    assert time.monotonic() - begun >= 0.005 * len(parsed) * 0.8
+
+
+# -- command line ------------------------------------------------------------------------------
+def test_command_line_serves_until_interrupted() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "llm_magic.loopback", "--flavour", "bailian", "--port", "0"],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        base_url = process.stdout.readline().strip()
+        assert base_url.startswith("http://127.0.0.1:") and base_url.endswith("/compatible-mode/v1")
+        assert requests.get(base_url + "/models", timeout=5).status_code == 200
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=5) == 0
+    finally:
+        process.kill()
+        process.stdout.close()

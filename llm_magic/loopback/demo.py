@@ -57,7 +57,7 @@ def demo_reply(request: ChatRequest) -> Reply:
     return Reply.answer(
         text,
         reasoning=reasoning_for(prompt) if request.model == "demo-reasoner" else None,
-        chunk_size_words=2 if is_chinese(text) else 1,
+        chunk_size_words=2 if is_chinese(prompt) else 1,
         first_delay=min(0.4, delay * 12),
         delay=delay,
     )
