@@ -24,6 +24,7 @@ _LAZY = {
     "set_language": "i18n",
     "register_provider": "providers", "get_provider": "providers", "provider_names": "providers",
     "TextDelta": "events", "ReasoningDelta": "events", "RetryWait": "events", "Finished": "events",
+    "ask_many": "compare",
 }
 _ERRORS = (
     "LLMError", "ConfigurationError", "UnknownProviderError", "MissingKeyError", "AuthenticationError",
