@@ -17,6 +17,7 @@ from .i18n import Text
 from .request import PreparedCall, prepare_call, resolve_endpoint
 from .sse import DONE, SSEDecoder
 from . import transport
+from . import usage
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -59,6 +60,7 @@ def run_call(call: PreparedCall) -> Iterator[Event]:
             time.sleep(delay)
     answer = builder.answer(time.monotonic() - started)
     _raise_for_finish(answer, call)
+    usage.ledger.record(answer)
     yield Finished(answer)
 
 
