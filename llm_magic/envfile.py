@@ -26,7 +26,7 @@ _PLAIN_VALUE = re.compile(r"^[A-Za-z0-9_\-.]+$")
 
 def read_env_file(path: str | os.PathLike[str]) -> tuple[Path, dict[str, str]]:
     """The variables of a ``.env`` or ``.Renviron`` file; ConfigurationError if it cannot be one."""
-    target = Path(os.path.expanduser(str(path)))
+    target = Path(os.path.expanduser(str(path))).absolute()
 
     def refuse(en: str, zh: str) -> ConfigurationError:
         return ConfigurationError(
