@@ -27,7 +27,11 @@ _EXPORTS = {
     "error_body": "error_bodies", "ErrorResponse": "error_bodies", "ERROR_KINDS": "error_bodies",
     "FLAVOURS": "flavours", "ensure_demo_server": "demo", "DEMO_MODELS": "demo",
 }
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "DEMO_MODELS", "ERROR_KINDS", "FAULTS", "FLAVOURS", "FLAVOUR_KEY", "ChatRequest",
+    "ErrorResponse", "FakeProvider", "RecordedRequest", "Reply", "ensure_demo_server",
+    "error_body",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -1,4 +1,4 @@
-"""``python -m llm_magic.loopback``: serve a fake provider until Ctrl+C, for notebooks and benchmarks."""
+"""``python -m llm_magic.loopback``: serve a fake provider until Ctrl+C (notebooks, benchmarks)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import threading
 
 from .flavours import FLAVOURS
+import contextlib
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -24,10 +25,8 @@ def main(argv: list[str] | None = None) -> None:
         provider = FakeProvider(args.flavour, key=args.key, port=args.port)
     with provider:
         print(provider.base_url, flush=True)
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()
-        except KeyboardInterrupt:
-            pass
 
 
 if __name__ == "__main__":

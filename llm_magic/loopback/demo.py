@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import TYPE_CHECKING, Callable, Mapping
+from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
 
 from .demo_answers import answer_for, is_chinese, reasoning_for
 from .script import ChatRequest, Reply

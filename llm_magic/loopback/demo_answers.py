@@ -192,5 +192,6 @@ def generic_zh(prompt: str) -> str:
 len(prompt)  # {len(prompt)}
 ```
 
-想得到真正的回答，请为 DeepSeek、阿里云百炼、ChatAnywhere 或 Hugging Face 等服务配置 API 密钥，并把服务从 `demo` 换成它。
+想得到真正的回答，请为 DeepSeek、阿里云百炼、ChatAnywhere 或 Hugging Face 等服务
+配置 API 密钥，并把服务从 `demo` 换成它。
 """

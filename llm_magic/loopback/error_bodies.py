@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import http
 import uuid
-from typing import Mapping, NamedTuple
+from typing import NamedTuple
+from collections.abc import Mapping
 
 from .flavours import Flavour, get_flavour
 from .wire import json_bytes
@@ -87,7 +88,8 @@ _TABLES: dict[str, dict[str, _Entry]] = {
     "chatanywhere": {
         "auth": _Entry(401, "", shape="html"),
         "balance": _Entry(402, "余额不足，请充值后再试。The balance of this key is used up; "
-                               "top it up to continue.", "chatanywhere_error", "402 PAYMENT REQUIRED"),
+                               "top it up to continue.", "chatanywhere_error",
+                          "402 PAYMENT REQUIRED"),
         "forbidden": _Entry(403, "免费API不能使用该模型，请使用付费API。The free key may not use "
                                  "this model; a paid key is needed.", "chatanywhere_error",
                             "403 FORBIDDEN"),
@@ -111,7 +113,8 @@ _TABLES: dict[str, dict[str, _Entry]] = {
         "auth": _Entry(401, "Incorrect API key provided: sk-****{tail}.", code="invalid_api_key"),
         "balance": _Entry(429, "You exceeded your current quota; check your plan and billing.",
                           "insufficient_quota", "insufficient_quota"),
-        "forbidden": _Entry(403, "You are not allowed to use this model.", code="permission_denied"),
+        "forbidden": _Entry(403, "You are not allowed to use this model.",
+                            code="permission_denied"),
         "model_not_found": _Entry(
             404, "The model `{model}` does not exist or you do not have access to it.",
             code="model_not_found"),
@@ -189,7 +192,8 @@ def error_body(
     entry = _entry(flav.family, kind, status)
     message = entry.message.format(
         model=model or "unknown", tail=(key or "")[-4:], detail=detail or "Invalid request")
-    return _render(flav.family, kind, entry._replace(message=message, status=status or entry.status))
+    entry = entry._replace(message=message, status=status or entry.status)
+    return _render(flav.family, kind, entry)
 
 
 def _entry(family: str, kind: str, status: int | None) -> _Entry:
@@ -209,7 +213,8 @@ def _entry(family: str, kind: str, status: int | None) -> _Entry:
     if family == "chatanywhere":
         return _Entry(code, message, "chatanywhere_error", f"{code} {phrase.upper()}")
     kind_type = "api_error" if code >= 500 else "invalid_request_error"
-    return _Entry(code, message, kind_type, "invalid_request_error" if family == "deepseek" else None)
+    deepseek_code = "invalid_request_error" if family == "deepseek" else None
+    return _Entry(code, message, kind_type, deepseek_code)
 
 
 def _render(family: str, kind: str, entry: _Entry) -> ErrorResponse:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from .error_bodies import JSON
 from .playback import DONE_EVENT, KEEPALIVE_EVENT, Exchange, default_completion, play_answer
@@ -28,7 +28,7 @@ def _completion(ex: Exchange, fault: Fault, text: str | None = None) -> Completi
 
 
 def _stream_events(ex: Exchange, completion: Completion) -> list[bytes]:
-    return ex.events(completion) + [DONE_EVENT]
+    return [*ex.events(completion), DONE_EVENT]
 
 
 def _close_before_headers(ex: Exchange, fault: Fault) -> None:
@@ -157,7 +157,7 @@ def _error_in_stream(ex: Exchange, fault: Fault) -> None:
         return
     events = ex.events(_completion(ex, fault))
     after = min(fault.get("after", 2), len(events))
-    _send_stream(ex, fault, events[:after] + [sse_event(error)])
+    _send_stream(ex, fault, [*events[:after], sse_event(error)])
 
 
 def _leading_blank_lines(ex: Exchange, fault: Fault) -> None:

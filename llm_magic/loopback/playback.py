@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
+from collections.abc import Iterable, Mapping
 
 from .error_bodies import JSON, ErrorResponse, error_body
 from .flavours import Flavour
@@ -43,9 +44,12 @@ class Exchange:
             model=self.request.model, content=content, reasoning=thoughts,
             finish_reason=finish_reason, usage=usage, include_usage=self.request.include_usage,
             reasoning_key=reasoning_key or self.flavour.reasoning_key,
-            # ChatAnywhere's "-ca" models are Azure-backed and open with a prompt-filter chunk
-            prompt_filter=self.flavour.name == "chatanywhere" and self.request.model.endswith("-ca"),
+            prompt_filter=self._azure_backed(),
         )
+
+    def _azure_backed(self) -> bool:
+        """ChatAnywhere's ``-ca`` models run on Azure, whose streams open with a filter chunk."""
+        return self.flavour.name == "chatanywhere" and self.request.model.endswith("-ca")
 
     def events(self, completion: Completion) -> list[bytes]:
         return [sse_event(chunk) for chunk in stream_chunks(self.flavour, completion)]

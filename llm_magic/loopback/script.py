@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping, Union
+from typing import Any
+from collections.abc import Mapping
 
 #: every fault, with the options it accepts besides the common ``text`` (the answer to cut up),
 #: ``chunked`` (False: close-delimited body) and ``delay`` (seconds between stream events)
@@ -115,7 +116,7 @@ class Fault:
         return dict(self.options).get(option, default)
 
 
-Payload = Union[Answer, ErrorReply, Fault]
+Payload = Answer | ErrorReply | Fault
 
 
 @dataclass(frozen=True)

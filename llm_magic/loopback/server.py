@@ -4,23 +4,28 @@ from __future__ import annotations
 
 import enum
 import json
-import socket
-import sys
 import threading
 import time
 from collections import deque
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Iterable, Mapping, Union
+from http.server import BaseHTTPRequestHandler
+from typing import Any
 
-from .error_bodies import JSON, ErrorResponse, error_body
-from .flavours import Flavour, bare_model, get_flavour, wants_reasoning
+from .error_bodies import error_body
+from .flavours import Flavour, get_flavour, wants_reasoning
+from .httpd import LoopbackHTTPServer
 from .playback import Exchange, play
+from .rules import bearer_key, refuse_chat
 from .script import ChatRequest, Reply, default_answer
 from .transport import Connection
 from .wire import json_bytes, model_entry, model_list
 
-DefaultReply = Union[Reply, Callable[[ChatRequest], Reply], None]
+#: a fixed reply, or a function choosing one per request (the demo's way)
+DefaultReply = Reply | Callable[[ChatRequest], Reply] | None
+
+
+_ENDPOINTS = {"/chat/completions": "POST", "/models": "GET"}  # and GET /models/{id}
 
 
 class _Key(enum.Enum):
@@ -55,14 +60,14 @@ class FakeProvider:
         self,
         flavour: str = "deepseek",
         *,
-        key: str | None | _Key = FLAVOUR_KEY,
+        key: str | _Key | None = FLAVOUR_KEY,
         models: Iterable[str] | None = None,
         default_reply: DefaultReply = None,
         port: int = 0,
     ) -> None:
         self.flavour: Flavour = get_flavour(flavour)
         #: the key clients must send as ``Authorization: Bearer <key>``; None accepts anything
-        self.key: str | None = self.flavour.test_key if key is FLAVOUR_KEY else key  # type: ignore[assignment]
+        self.key: str | None = self.flavour.test_key if isinstance(key, _Key) else key
         #: the accepted models; None accepts any model name
         self.models: tuple[str, ...] | None = tuple(models) if models is not None else None
         self.default_reply = default_reply
@@ -72,7 +77,7 @@ class FakeProvider:
         self._chat_count = 0
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self._httpd: _Server | None = None
+        self._httpd: LoopbackHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -81,7 +86,7 @@ class FakeProvider:
         if self._httpd is not None:
             return self
         self._stopping.clear()
-        self._httpd = _Server(("127.0.0.1", self._port), _Handler, self)
+        self._httpd = LoopbackHTTPServer(self._port, self._handle)
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
             name=f"FakeProvider-{self.flavour.name}-{self.port}", daemon=True)
@@ -113,7 +118,7 @@ class FakeProvider:
     @property
     def port(self) -> int:
         if self._httpd is None:
-            raise RuntimeError("FakeProvider is not running; call start() or use it in a with block")
+            raise RuntimeError("FakeProvider is not running: call start() or use `with`")
         return self._httpd.server_address[1]
 
     @property
@@ -172,16 +177,15 @@ class FakeProvider:
         recorded = self._record(handler)
         route = self.flavour.route(handler.path)
         exchange = Exchange(Connection(handler, self._stopping), self.flavour,
-                            ChatRequest({}, self.flavour.name), _bearer(recorded.headers))
-        if route is None or not (route == "/chat/completions" or route == "/models"
-                                 or route.startswith("/models/")):
+                            ChatRequest({}, self.flavour.name), bearer_key(recorded.headers))
+        if route is None or not (route in _ENDPOINTS or route.startswith("/models/")):
             exchange.send_error(error_body(self.flavour, "not_found"))
         elif self.key is not None and exchange.key != self.key:
             exchange.send_error(error_body(self.flavour, "auth", key=exchange.key))
-        elif route == "/chat/completions" and recorded.method == "POST":
+        elif recorded.method != _ENDPOINTS.get(route, "GET"):
+            exchange.send_error(error_body(self.flavour, 405))
+        elif route == "/chat/completions":
             self._chat(exchange, recorded)
-        elif route == "/chat/completions" or recorded.method != "GET":
-            _not_allowed(exchange)
         elif route == "/models":
             exchange.send_body(200, json_bytes(model_list(self.flavour, self._listed)))
         else:
@@ -217,7 +221,7 @@ class FakeProvider:
         request = ChatRequest(recorded.body, self.flavour.name,
                               wants_reasoning(self.flavour, recorded.body))
         exchange.request = request
-        rejection = self._rejection(request)
+        rejection = refuse_chat(self.flavour, self.models, request)
         if rejection is not None:
             exchange.send_error(rejection)
             return
@@ -227,19 +231,6 @@ class FakeProvider:
             reply = self._replies.popleft() if self._replies else None
         play(exchange, reply or self._default(exchange.request))
 
-    def _rejection(self, request: ChatRequest) -> ErrorResponse | None:
-        """The provider's own refusals, before any model would run."""
-        model = request.model
-        if self.models is not None and bare_model(self.flavour, model) not in self.models:
-            return error_body(self.flavour, "model_not_found", model=model)
-        family = self.flavour.family
-        if family == "deepseek" and any(
-                isinstance(m, Mapping) and "reasoning_content" in m for m in request.messages):
-            return error_body(self.flavour, "reasoning_input")
-        if family == "dashscope" and request.reasoning and not request.stream:
-            return error_body(self.flavour, "thinking_nonstream")
-        return None
-
     def _default(self, request: ChatRequest) -> Reply:
         if callable(self.default_reply):
             return self.default_reply(request)
@@ -247,77 +238,3 @@ class FakeProvider:
             return self.default_reply
         reasoning = f"Thinking about: {request.prompt}" if request.reasoning else None
         return Reply.answer(default_answer(request), reasoning=reasoning)
-
-
-def _bearer(headers: Mapping[str, str]) -> str | None:
-    value = next((v for k, v in headers.items() if k.lower() == "authorization"), None)
-    if value is None:
-        return None
-    scheme, _, token = value.partition(" ")
-    return token if scheme.lower() == "bearer" else value
-
-
-def _not_allowed(exchange: Exchange) -> None:
-    exchange.send_error(error_body(exchange.flavour, 405))
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive and chunked encoding, like real providers
-    server_version = "loopback"
-    disable_nagle_algorithm = True  # each event leaves the moment it is written
-    timeout = 60  # idle keep-alive connections do not hold a thread forever
-    server: _Server
-
-    def setup(self) -> None:
-        super().setup()
-        self.server.track(self.connection, add=True)
-
-    def finish(self) -> None:
-        self.server.track(self.connection, add=False)
-        try:
-            super().finish()
-        except OSError:
-            pass
-
-    def handle_one_request(self) -> None:
-        try:
-            super().handle_one_request()
-        except OSError:  # the client or stop() cut the connection: nothing left to answer
-            self.close_connection = True
-
-    def _dispatch(self) -> None:
-        self.server.provider._handle(self)
-
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _dispatch
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: tests read ``FakeProvider.requests`` instead of a log."""
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False  # stop() must not wait for a handler stalled on purpose
-    request_queue_size = 128  # benchmarks open many connections at once
-
-    def __init__(self, address: tuple[str, int], handler: type, provider: FakeProvider) -> None:
-        self.provider = provider
-        self._connections: set[socket.socket] = set()
-        self._connections_lock = threading.Lock()
-        super().__init__(address, handler)
-
-    def track(self, connection: socket.socket, *, add: bool) -> None:
-        with self._connections_lock:
-            (self._connections.add if add else self._connections.discard)(connection)
-
-    def close_connections(self) -> None:
-        with self._connections_lock:
-            connections = list(self._connections)
-        for connection in connections:
-            try:
-                connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        if not isinstance(sys.exc_info()[1], OSError):
-            super().handle_error(request, client_address)

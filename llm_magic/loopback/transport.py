@@ -11,7 +11,8 @@ import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler
-from typing import Mapping
+from collections.abc import Mapping
+import contextlib
 
 
 class Connection:
@@ -79,10 +80,8 @@ class Connection:
         """Close the connection now, whatever was promised."""
         self.alive = False
         self._handler.close_connection = True
-        try:
+        with contextlib.suppress(OSError):
             self._socket.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
 
     def wait(self, seconds: float) -> bool:
         """Sleep ``seconds``; False early if the server is stopping or the client hung up."""

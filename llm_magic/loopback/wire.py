@@ -6,7 +6,8 @@ import json
 import re
 import uuid
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
 
 from .flavours import Flavour
 
@@ -17,7 +18,7 @@ _TOKEN = re.compile(rf"\s*(?:[{_CJK}]|[^\s{_CJK}]+)|\s+")
 
 
 def split_tokens(text: str, size: int = 1) -> list[str]:
-    """Cut ``text`` into stream parts of ``size`` words/CJK characters; ``"".join`` gives it back."""
+    """Cut ``text`` into parts of ``size`` words (or CJK characters); joined, they give it back."""
     tokens = _TOKEN.findall(text)
     size = max(1, size)
     return ["".join(tokens[i:i + size]) for i in range(0, len(tokens), size)]
@@ -28,7 +29,9 @@ def count_prompt_tokens(messages: Any) -> int:
     return max(1, len(json.dumps(messages, ensure_ascii=False)) // 4) if messages else 1
 
 
-def make_usage(flavour: Flavour, prompt: int, completion: int, reasoning: int = 0) -> dict[str, Any]:
+def make_usage(
+    flavour: Flavour, prompt: int, completion: int, reasoning: int = 0
+) -> dict[str, Any]:
     """The usage object with each provider's extra fields (DeepSeek's cache counters...)."""
     usage: dict[str, Any] = {
         "prompt_tokens": prompt, "completion_tokens": completion,
@@ -37,7 +40,7 @@ def make_usage(flavour: Flavour, prompt: int, completion: int, reasoning: int = 
     if flavour.usage_details == "basic":
         return usage
     usage["prompt_tokens_details"] = {"cached_tokens": 0}
-    if reasoning or flavour.usage_details == "openai" and flavour.family != "dashscope":
+    if reasoning or (flavour.usage_details == "openai" and flavour.family != "dashscope"):
         usage["completion_tokens_details"] = {"reasoning_tokens": reasoning}
     if flavour.usage_details == "deepseek":
         usage["prompt_cache_hit_tokens"] = 0
