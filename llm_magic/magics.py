@@ -12,7 +12,8 @@ from typing import Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
-from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from IPython.core.magic_arguments import argument, magic_arguments
+from IPython.utils.process import arg_split
 from traitlets import Bool, Dict, Enum, Float, Int, TraitError, Unicode, observe, validate
 
 _TOKEN = re.compile(r"""(?:"[^"]*"|'[^']*'|\S)+""")
@@ -126,7 +127,8 @@ class LLMMagics(Magics):
         """
         if cell is None:
             line, cell = self._split_line(line)
-        args = parse_argstring(self.llm, line)
+        args = self._parse(line)
+        cell = cell.lstrip("\r\n").rstrip()  # IPython adds a newline; indentation may matter
         if args.out is not None and (not args.out.isidentifier() or keyword.iskeyword(args.out)):
             raise UsageError(f"-o needs a variable name, not {args.out!r}")
         debug = args.debug or self.debug
@@ -136,6 +138,14 @@ class LLMMagics(Magics):
             if debug and hasattr(error, "show_traceback"):
                 error.show_traceback = True
             raise
+
+    def _parse(self, line: str) -> Any:
+        """argparse over shell-style words; unlike ``parse_argstring``, quotes are removed."""
+        try:
+            words = arg_split(line, posix=True)
+        except ValueError as error:  # an unclosed quote
+            raise UsageError(f"{error} in: %llm {line}") from None
+        return self.llm.parser.parse_args(words)
 
     def _run(self, args: Any, prompt: str) -> None:
         from .client import run_call

@@ -39,14 +39,14 @@ class TerminalView:
         reasoning = state.reasoning
         if len(reasoning) > self._reasoning_written and not state.text_parts:
             if self._reasoning_written == 0:
-                self._write(f"{DIM}{Text('💭 Thinking:', '💭 思考：')}{RESET}\n")
-            self._write(f"{DIM}{reasoning[self._reasoning_written:]}{RESET}")
+                self._write(f"{DIM}{Text('💭 Thinking:', '💭 思考：')}\n")
+            self._write(reasoning[self._reasoning_written:])  # still dim: one escape for the whole block
             self._reasoning_written = len(reasoning)
         text = state.text
         if len(text) > self._text_written:
             if self._text_written == 0 and self._reasoning_written:
                 self._newline()
-                self._write("\n")
+                self._write(f"{RESET}\n")
             self._write(text[self._text_written:])
             self._text_written = len(text)
         if force and state.notice:
@@ -55,6 +55,8 @@ class TerminalView:
 
     def finish(self) -> None:
         self.changed()
+        if self._reasoning_written and not self._text_written:
+            self._write(RESET)  # the answer never started: end the dim block
         self._newline()
         if self.state.fmt == "json" and self.state.outcome == "done":
             _, problem = pretty_json(self.state.text)
