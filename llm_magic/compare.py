@@ -72,9 +72,15 @@ def stream_many(providers: Sequence[str], prompt: str | None = None,
     """``(label, event)`` pairs from all providers as they arrive; an error ends that label's stream.
 
     Closing the generator early (or an interrupt) asks every worker to stop at its next event.
+    Bad arguments and a used-up session budget raise here, before the first ``next()``.
     """
     labels = labels_for(providers)
     _preflight(prompt, options)
+    return _stream(labels, [spec.strip() for spec in providers], prompt, options)
+
+
+def _stream(labels: list[str], specs: list[str], prompt: str | None,
+            options: dict[str, Any]) -> Iterator[tuple[str, Event | LLMError]]:
     inbox: queue.Queue[tuple[str, Any]] = queue.Queue()
     stop = threading.Event()
 
@@ -95,8 +101,8 @@ def stream_many(providers: Sequence[str], prompt: str | None = None,
         finally:
             inbox.put((label, _DONE))
 
-    threads = [threading.Thread(target=worker, args=(label, spec.strip()), daemon=True,
-                                name=f"llm_magic-stream-{label}") for label, spec in zip(labels, providers)]
+    threads = [threading.Thread(target=worker, args=(label, spec), daemon=True,
+                                name=f"llm_magic-stream-{label}") for label, spec in zip(labels, specs)]
     for thread in threads:
         thread.start()
     running = len(threads)
