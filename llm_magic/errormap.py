@@ -125,8 +125,10 @@ def _classify(status: int | None, body: ErrorBody, ctx: Context, retry_after: fl
 
     if "arrearage" in words or "overdue" in words or "insufficient balance" in words or status == 402 \
             or "exceeded your monthly included credits" in words or "insufficient_quota" in words:
-        return e.InsufficientBalanceError(said("says the account has no balance left", "提示账户余额不足"),
-                                          hint=p.balance_hint(), **common)
+        error = e.InsufficientBalanceError(said("says the account has no balance left", "提示账户余额不足"),
+                                           hint=p.balance_hint(), **common)
+        error.retryable = False  # OpenAI's insufficient_quota comes as a 429: waiting seconds cannot top it up
+        return error
     if "data_inspection" in words or "datainspection" in words or "content_filter" in words \
             or "inappropriate content" in words:
         return e.ContentFilterError(said("blocked the request with its content moderation", "的内容审核拦截了这次请求"),
@@ -199,7 +201,8 @@ def _bad_request_hint(body: ErrorBody) -> Text:
 
 def _rate_limit(body: ErrorBody, ctx: Context, retry_after: float | None, said, common) -> e.LLMError:
     message = said("says there are too many requests (HTTP 429)", "提示请求过于频繁（HTTP 429）")
-    if "00:00" in body.message or "每日" in body.message or "per day" in body.words:
+    daily = any(marker in body.words for marker in ("00:00", "每日", "per day", "tomorrow", "明天"))
+    if daily:
         hint = Text("The free daily quota for this model is used up: try again tomorrow, or pick another model with -m.",
                     "该模型今天的免费额度已用完：请明天再试，或用 -m 换一个模型。")
     elif retry_after:
@@ -207,7 +210,9 @@ def _rate_limit(body: ErrorBody, ctx: Context, retry_after: float | None, said, 
     else:
         hint = Text("Wait a minute, then run the cell again; free keys have small per-minute and daily quotas.",
                     "请等一分钟后重新运行；免费 Key 的每分钟和每日额度都很小。")
-    return e.RateLimitError(message, hint=hint, retry_after=retry_after, **common)
+    error = e.RateLimitError(message, hint=hint, retry_after=retry_after, **common)
+    error.retryable = not daily  # a quota that resets at midnight is not worth a retry in seconds
+    return error
 
 
 def _server_error(status: int | None, body: ErrorBody, said, common) -> e.LLMError:
