@@ -93,13 +93,11 @@ def _read_stream(chunks: Iterator[bytes], builder: AnswerBuilder) -> Iterator[Ev
         for chunk in chunks:
             for event in decoder.feed(chunk):
                 if event is DONE:
-                    builder.saw_done = True
-                    return
+                    return _done(builder)
                 yield from builder.add_chunk(event)
         for event in decoder.close():
             if event is DONE:
-                builder.saw_done = True
-                return
+                return _done(builder)
             yield from builder.add_chunk(event)
     except ResponseFormatError:
         if builder.finish_reason:
@@ -110,6 +108,13 @@ def _read_stream(chunks: Iterator[bytes], builder: AnswerBuilder) -> Iterator[Ev
             Text("The connection closed before the answer was complete.", "回答还没结束，连接就断开了。"),
             hint=Text("Run the cell again; the part that arrived is kept.", "请重新运行；已收到的部分会保留。"),
         )
+
+
+def _done(builder: AnswerBuilder) -> None:
+    builder.saw_done = True
+    if not builder.has_output and not builder.finish_reason:
+        # [DONE] after chunks that carried no choice at all: an empty Answer would hide the failure
+        raise not_a_completion("the stream ended without any choices.")
 
 
 def _read_whole(body: bytes, builder: AnswerBuilder) -> Iterator[Event]:
