@@ -1,0 +1,116 @@
+"""Reliability suite fixtures: fast engine settings, clean connection pools, and the matrix report.
+
+Every fault-matrix test records its outcome in :data:`OUTCOMES`; when the whole matrix ran
+(not a ``-k`` subset), the session's end writes ``docs/reliability.md`` from them.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+import llm_magic
+from llm_magic import transport
+
+from . import matrix
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "reliability.md"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One matrix cell as observed."""
+
+    row: str
+    group: str
+    stream: bool
+    expected: str
+    observed: str
+    requests_expected: int
+    requests_seen: int
+    partial: str  # "kept", "none", "LOST" (text arrived but the error did not keep it)
+    seconds: float
+    passed: bool
+
+
+class Collector:
+    """Outcomes of the matrix tests of this session, in the order they ran."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.outcomes: list[Outcome] = []
+
+    def record(self, outcome: Outcome) -> None:
+        with self._lock:
+            self.outcomes.append(outcome)
+
+    def complete(self) -> bool:
+        return {(o.row, o.stream) for o in self.outcomes} >= matrix.all_cases()
+
+
+OUTCOMES = Collector()
+
+
+@pytest.fixture(scope="session")
+def matrix_outcomes() -> Collector:
+    return OUTCOMES
+
+
+@pytest.fixture
+def fast_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Small timeouts and backoff so a stall or a retry costs a fraction of a second."""
+    monkeypatch.setattr(llm_magic.settings, "connect_timeout", matrix.CONNECT_TIMEOUT)
+    monkeypatch.setattr(llm_magic.settings, "max_retries", matrix.MAX_RETRIES)
+    monkeypatch.setattr(llm_magic.settings, "backoff", matrix.BACKOFF)
+    monkeypatch.setattr(llm_magic.settings, "timeout", matrix.TIMEOUT)
+
+
+@pytest.fixture(autouse=True)
+def fresh_connections():
+    """Each test starts and ends without pooled connections to servers that no longer exist."""
+    transport.close_sessions()
+    yield
+    transport.close_sessions()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if OUTCOMES.outcomes and OUTCOMES.complete():
+        DOC.write_text(render(OUTCOMES.outcomes), encoding="utf-8")
+
+
+def render(outcomes: list[Outcome]) -> str:
+    by_case = {(o.row, o.stream): o for o in outcomes}
+    passed = sum(o.passed for o in by_case.values())
+    lines = [
+        "# Reliability: the fault matrix",
+        "",
+        "This file is generated: `python -m pytest tests/reliability` runs every row of",
+        "`tests/reliability/matrix.py` against the loopback fake provider (127.0.0.1), streaming and",
+        "not streaming, and rewrites this table when the whole matrix ran. Do not edit it by hand.",
+        "",
+        f"Settings: call timeout {matrix.TIMEOUT:g} s, connect timeout {matrix.CONNECT_TIMEOUT:g} s, "
+        f"max_retries {matrix.MAX_RETRIES}, backoff {matrix.BACKOFF:g} s. Each cell asserts the error class, "
+        "a short message with a next step in English and Chinese, the number of requests "
+        f"(1, or 1 + {matrix.MAX_RETRIES} for what is retried; never a retry after answer text arrived), "
+        f"the partial answer kept when text had arrived, no key in any text, and a time to fail "
+        f"within the timeout + {matrix.MARGIN:g} s.",
+        "",
+        "*requests* counts what the server received; for rows without a working server "
+        "(refused, DNS, TLS) it counts the attempts the engine made.",
+        "",
+        f"**{len(by_case)} cells ({len(matrix.ROWS)} rows × streaming / not streaming), {passed} passed.**",
+        "",
+        "| row | group | mode | expected | observed | requests (expected) | partial | seconds | result |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in matrix.ROWS:
+        for stream in matrix.MODES:
+            o = by_case[(row.name, stream)]
+            lines.append(
+                f"| {o.row} | {o.group} | {'stream' if o.stream else 'non-stream'} | {o.expected} | {o.observed} "
+                f"| {o.requests_seen} ({o.requests_expected}) | {o.partial} | {o.seconds:.2f} "
+                f"| {'pass' if o.passed else '**FAIL**'} |")
+    return "\n".join(lines) + "\n"

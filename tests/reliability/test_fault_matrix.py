@@ -1,0 +1,145 @@
+"""Every fault in ``matrix.py``, streaming and not: the right error, fast, once, with the text kept."""
+
+from __future__ import annotations
+
+import re
+import socket
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+import llm_magic
+from llm_magic import transport
+from llm_magic.errors import LLMError
+from llm_magic.loopback import Reply
+
+from . import matrix
+from .conftest import Outcome
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+#: providers.md: "surface the HTTP status and the first ~300 chars"; message + hint stay short
+MAX_TEXT = 400
+
+
+@dataclass
+class Observed:
+    error: BaseException | None
+    requests: int
+    attempts: int
+    seconds: float
+    key: str | None
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _reply(row: matrix.Row) -> Reply:
+    if row.kind == "fault":
+        return Reply.fault(row.detail, **dict(row.options))
+    return Reply.error(row.status, row.body, headers=dict(row.headers), content_type=row.content_type)
+
+
+def run_row(row: matrix.Row, stream: bool, fake_provider, monkeypatch) -> Observed:
+    """Stage the fault, make one call through ``llm_magic.ask``, and count what happened."""
+    attempts = 0
+    real_post = transport.post
+
+    def counting_post(*args: Any, **kwargs: Any):
+        nonlocal attempts
+        attempts += 1
+        return real_post(*args, **kwargs)
+
+    monkeypatch.setattr(transport, "post", counting_post)
+    server = None
+    provider = row.flavour
+    if row.kind == "net":
+        key = "sk-test-fault-matrix-0000000001"
+        monkeypatch.setenv("DEEPSEEK_API_KEY", key)
+        if row.detail == "refused":
+            url = f"http://127.0.0.1:{_free_port()}/v1"
+        elif row.detail == "dns":
+            url = "https://llm-magic-fault-matrix.invalid/v1"
+        else:
+            server = fake_provider("deepseek", key=None)
+            url = server.base_url.replace("http://", "https://") + "/v1"
+        monkeypatch.setenv("DEEPSEEK_BASE_URL", url)
+        provider = "deepseek"
+    else:
+        server = fake_provider(provider)
+        key = server.key
+        server.queue(*[_reply(row)] * (matrix.MAX_RETRIES + 2))
+    error: BaseException | None = None
+    started = time.monotonic()
+    try:
+        llm_magic.ask(provider, "什么是机器学习？", stream=stream, timeout=matrix.TIMEOUT)
+    except BaseException as caught:  # anything but an LLMError is a failure, recorded as such
+        error = caught
+    seconds = time.monotonic() - started
+    seen = attempts if row.kind == "net" else server.request_count
+    return Observed(error, seen, attempts, seconds, key)
+
+
+def check(row: matrix.Row, stream: bool, observed: Observed) -> list[str]:
+    """Every way this cell falls short of its row; empty when it passes."""
+    expect = row.expect(stream)
+    error = observed.error
+    problems = []
+    if type(error) is not expect.error:
+        problems.append(f"expected {expect.error.__name__}, got {error!r}")
+    wanted = 1 if expect.requests == matrix.ONE else 1 + matrix.MAX_RETRIES
+    if observed.requests != wanted:
+        problems.append(f"server saw {observed.requests} requests, expected {wanted}")
+    if row.kind != "net" and observed.attempts != observed.requests:
+        problems.append(f"{observed.attempts} attempts but {observed.requests} requests: a hidden retry")
+    if observed.seconds > matrix.TIMEOUT + matrix.MARGIN:
+        problems.append(f"took {observed.seconds:.2f} s, more than the timeout {matrix.TIMEOUT} + {matrix.MARGIN}")
+    if not isinstance(error, LLMError):
+        return problems
+    for language in ("en", "zh"):
+        message, hint = error.texts(language)
+        if not message or not hint:
+            problems.append(f"{language}: message or hint empty: {message!r} {hint!r}")
+        if len(message) + len(hint) >= MAX_TEXT:
+            problems.append(f"{language}: {len(message) + len(hint)} characters, not short")
+    if not _CJK.search("".join(error.texts("zh"))):
+        problems.append(f"no Chinese text: {error.texts('zh')}")
+    partial = error.partial
+    if expect.partial:
+        if not partial or not matrix.ANSWER.startswith(str(partial)):
+            problems.append(f"partial answer not kept: {partial!r}")
+        elif "\ufffd" in partial:
+            problems.append(f"partial answer has a broken character: {partial!r}")
+    elif partial:
+        problems.append(f"unexpected partial answer {partial!r}")
+    if observed.key:
+        shown = " ".join([str(error), repr(error), *error.texts("en"), *error.texts("zh")])
+        if observed.key in shown or observed.key[:8] in shown.replace("sk-…", ""):
+            problems.append("the key appears in the error text")
+    return problems
+
+
+def _partial_state(expect: matrix.Expect, error: BaseException | None) -> str:
+    kept = bool(getattr(error, "partial", None))
+    if expect.partial:
+        return "kept" if kept else "LOST"
+    return "unexpected" if kept else "—"
+
+
+@pytest.mark.parametrize("stream", matrix.MODES, ids=["stream", "non-stream"])
+@pytest.mark.parametrize("row", matrix.ROWS, ids=matrix.row_id)
+def test_fault(row, stream, fake_provider, monkeypatch, fast_engine, matrix_outcomes):
+    observed = run_row(row, stream, fake_provider, monkeypatch)
+    problems = check(row, stream, observed)
+    expect = row.expect(stream)
+    matrix_outcomes.record(Outcome(
+        row=row.name, group=row.group, stream=stream, expected=expect.error.__name__,
+        observed=type(observed.error).__name__ if observed.error else "(answered)",
+        requests_expected=1 if expect.requests == matrix.ONE else 1 + matrix.MAX_RETRIES,
+        requests_seen=observed.requests, partial=_partial_state(expect, observed.error),
+        seconds=observed.seconds, passed=not problems))
+    assert not problems, problems
