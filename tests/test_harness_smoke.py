@@ -9,8 +9,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.harness.fixtures import browser_page, chromium_browser, jupyter_lab  # noqa: F401
 from tests.harness.kernel import evaluate, execute_and_collect, write_notebook
+
+pytest_plugins = ["tests.harness.fixtures"]  # jupyter_lab, browser_page, chromium_browser
 
 UPDATING_DISPLAY = """\
 import time
@@ -27,7 +28,13 @@ def test_lab_runs_cells_and_updates_a_display_in_place(jupyter_lab, browser_page
     from playwright.sync_api import expect
 
     from tests.harness.browser import (
-        append_cell, observe_output, open_notebook, run_cell, save_notebook, screenshot)
+        append_cell,
+        observe_output,
+        open_notebook,
+        run_cell,
+        save_notebook,
+        screenshot,
+    )
 
     started = time.monotonic()
     path = write_notebook(jupyter_lab.root_dir / "smoke.ipynb", [""])

@@ -1,5 +1,5 @@
-"""pytest fixtures for browser tests. Import the ones a module uses:
-`from tests.harness.fixtures import chromium_browser, browser_page, jupyter_lab  # noqa: F401`."""
+"""pytest fixtures for browser tests. A test module enables them with
+`pytest_plugins = ["tests.harness.fixtures"]` (or tests/conftest.py does, for every module)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # playwright is imported only once require_browser() has pass
 
 
 @pytest.fixture(scope="session")
-def chromium_browser() -> Iterator["Browser"]:
+def chromium_browser() -> Iterator[Browser]:
     """One headless Chromium for the whole session (about 1 s to start)."""
     require_browser()
     from playwright.sync_api import sync_playwright
@@ -34,7 +34,7 @@ def chromium_browser() -> Iterator["Browser"]:
 
 
 @pytest.fixture
-def browser_page(chromium_browser: "Browser") -> Iterator["Page"]:
+def browser_page(chromium_browser: Browser) -> Iterator[Page]:
     """A page in a fresh browser context, so tests share no storage."""
     context = chromium_browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(20_000)
@@ -45,7 +45,7 @@ def browser_page(chromium_browser: "Browser") -> Iterator["Page"]:
 
 
 @pytest.fixture
-def jupyter_lab(tmp_path: Path) -> Iterator["JupyterLabServer"]:
+def jupyter_lab(tmp_path: Path) -> Iterator[JupyterLabServer]:
     """A running JupyterLab whose root is tmp_path/"lab". For custom kernel environment
     variables use `with JupyterLabServer(root, env={...})` directly."""
     require_browser()

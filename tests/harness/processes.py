@@ -75,6 +75,9 @@ def stop_tree(process: subprocess.Popen, leftovers: list[int], grace: float = 5.
     try:
         process.wait(timeout=grace)
     except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
         process.wait()
     wait_gone(leftovers, grace)
