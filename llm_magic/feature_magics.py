@@ -7,6 +7,7 @@ and a terminal shows plain text.
 from __future__ import annotations
 
 import html
+import unicodedata
 from typing import Sequence
 
 from IPython.core.magic import Magics, line_magic, magics_class
@@ -19,6 +20,15 @@ from .providers import get_provider
 from .request import split_provider
 
 _UNKNOWN = Text("unknown", "未知")
+
+
+def _width(text: str) -> int:
+    """Columns a terminal uses: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
 
 
 class _Table:
@@ -38,9 +48,9 @@ class _Table:
         return f"<div class='llm-magic-table'><b>{html.escape(self.title)}</b><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{note}</div>"
 
     def __repr__(self) -> str:
-        widths = [max(len(r[i]) for r in [self.header, *self.rows]) for i in range(len(self.header))]
-        lines = [self.title, "  ".join(h.ljust(w) for h, w in zip(self.header, widths)).rstrip()]
-        lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in self.rows]
+        widths = [max(_width(r[i]) for r in [self.header, *self.rows]) for i in range(len(self.header))]
+        lines = [self.title] + ["  ".join(_pad(c, w) for c, w in zip(row, widths)).rstrip()
+                                for row in [self.header, *self.rows]]
         return "\n".join(lines + ([self.note] if self.note else []))
 
     def _repr_pretty_(self, printer, cycle) -> None:
@@ -57,7 +67,7 @@ class _Transcript:
         found = conversation.store.get(self.name)
         if not found or not found.messages:
             return f"<p>{html.escape(conversation.show(self.name))}</p>"
-        title = Text(f"Conversation {self.name!r}: {found.turns} turns", f"对话 {self.name!r}：{found.turns} 轮")
+        title = Text(f"Conversation {self.name!r} (turns: {found.turns})", f"对话 {self.name!r}（{found.turns} 轮）")
         parts = [f"<b>{html.escape(str(title))}</b>"]
         for message in found.messages:
             who = str(Text("You", "你")) if message["role"] == "user" else (found.model or self.name)
@@ -92,10 +102,12 @@ def usage_table() -> _Table:
     totals: dict[str | None, float] = {}
     unknown = any(row.cost is None for row in rows)
     for row in rows:
-        if row.cost is not None and row.currency:
+        if row.cost is not None:
             totals[row.currency] = totals.get(row.currency, 0.0) + row.cost
     if rows:
-        cost = " + ".join(_money(v, k) for k, v in totals.items()) or ("" if unknown else "0")
+        if len(totals) > 1:
+            totals.pop(None, 0.0)  # free calls add nothing to a total in a currency
+        cost = " + ".join(_money(v, k) for k, v in totals.items())
         if unknown:
             cost = f"{cost} + {_UNKNOWN}" if cost else str(_UNKNOWN)
         body.append([str(Text("total", "合计")), "", str(sum(r.calls for r in rows)),
