@@ -1,6 +1,6 @@
 """Spot a key typed on a magic line, and scrub it from IPython's input history.
 
-IPython stores a cell in ``In``/``_ih``, ``_i``/``_iN`` and the history database *before* it
+IPython stores a cell in ``In``/``_ih``, ``_i``/``_iN``, ``linecache`` and the history database *before* it
 runs; the database write happens on a background thread, under ``db_input_cache_lock``. So
 while holding that lock the entry is either still in the cache (edit it there) or already
 committed (update the row). The notebook file keeps the cell's text: only the user can remove
@@ -67,7 +67,21 @@ def scrub_history(shell: Any, secrets: list[str]) -> bool:
             if clean != value:
                 namespace[name] = clean
                 changed = True
+    changed = _scrub_linecache(secrets) or changed
     return _scrub_database(manager, secrets) or changed
+
+
+def _scrub_linecache(secrets: list[str]) -> bool:
+    """IPython keeps each cell's text in ``linecache`` for tracebacks: a full traceback would show it."""
+    import linecache
+
+    changed = False
+    for name, entry in list(linecache.cache.items()):
+        if len(entry) == 4 and isinstance(entry[2], list) and any(s in line for line in entry[2] for s in secrets):
+            size, mtime, lines, fullname = entry
+            linecache.cache[name] = (size, mtime, [_scrub(line, secrets) for line in lines], fullname)
+            changed = True
+    return changed
 
 
 def _scrub_database(manager: Any, secrets: list[str]) -> bool:

@@ -90,7 +90,9 @@ class KeyEntry:
                                       f"无法修改 .gitignore：{error.strerror}。"))])
             return
         self.gitignore_button.layout.display = "none"
-        self.show([("ok", Text(f"Added {self.env_path.name} to {rules}.", f"已把 {self.env_path.name} 加入 {rules}。"))])
+        self.show(self._confirmation() + [
+            ("ok", Text(f"Key written to {self.env_path}; added {self.env_path.name} to {rules}.",
+                        f"Key 已写入 {self.env_path}；已把 {self.env_path.name} 加入 {rules}。"))])
 
     # -- work ----------------------------------------------------------------------------------
     def submit(self, value: str) -> None:

@@ -159,7 +159,7 @@ def test_password_box_writes_env_0600_and_offers_gitignore(shell, tmp_path):
     entry.gitignore_button.click()
     assert (tmp_path / ".gitignore").read_text() == ".env\n"
     assert entry.gitignore_button.layout.display == "none"
-    assert "Added .env" in entry.status.value
+    assert "added .env to" in entry.status.value and "sk-…cdef" in entry.status.value
 
 
 def test_password_box_with_save_env_ticked_beforehand(shell, tmp_path):
