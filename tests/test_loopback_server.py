@@ -22,7 +22,7 @@ import requests
 
 from llm_magic.loopback import ERROR_KINDS, FAULTS, FakeProvider, Reply, error_body
 from llm_magic.loopback.demo import DEMO_ERROR_MODELS, ensure_demo_server
-from llm_magic.loopback.faults import _FAULTS
+from llm_magic.loopback.faults import FAULT_PLAYERS
 from llm_magic.loopback.wire import split_tokens
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -381,7 +381,7 @@ def test_requests_are_recorded(start) -> None:
 
 
 def test_replies_and_faults_validate_their_arguments() -> None:
-    assert set(FAULTS) == set(_FAULTS)
+    assert set(FAULTS) == set(FAULT_PLAYERS)
     with pytest.raises(ValueError, match="unknown fault"):
         Reply.fault("explode")
     with pytest.raises(TypeError, match="no option"):

@@ -4,8 +4,9 @@ Importing this package starts nothing and imports no HTTP machinery; the names b
 on first use.  Typical test::
 
     with FakeProvider("deepseek") as fake:
-        fake.queue(Reply.answer("你好"), Reply.error("rate_limit"))
-        client.chat(base_url=fake.base_url, key=fake.key, ...)
+        fake.queue(Reply.answer("你好", delay=0.05), Reply.error("rate_limit"))
+        requests.post(fake.url("/chat/completions"), json={..., "stream": True},
+                      headers={"Authorization": f"Bearer {fake.key}"})
         assert fake.requests[0].body["stream"] is True
 """
 

@@ -19,7 +19,7 @@ _PORTAL_PAGE = (
 
 def play_fault(ex: Exchange, fault: Fault) -> None:
     """Misbehave as ``fault`` says."""
-    _FAULTS[fault.name](ex, fault)
+    FAULT_PLAYERS[fault.name](ex, fault)
 
 
 def _completion(ex: Exchange, fault: Fault, text: str | None = None) -> Completion:
@@ -187,7 +187,7 @@ def _answer(ex: Exchange, fault: Fault) -> Answer:
                   delay=fault.get("delay", 0.0), chunked=fault.get("chunked", True))
 
 
-_FAULTS: dict[str, Callable[[Exchange, Fault], None]] = {
+FAULT_PLAYERS: dict[str, Callable[[Exchange, Fault], None]] = {
     "close_before_headers": _close_before_headers,
     "close_after_headers": _close_after_headers,
     "close_mid_event": _close_mid_event,
