@@ -127,7 +127,7 @@ def _read_whole(body: bytes, builder: AnswerBuilder) -> Iterator[Event]:
         raise not_a_completion("the body is empty.")
     try:
         data: Any = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise not_a_completion(repr(text[:120])) from None
     yield from builder.add_message(data)
 
@@ -187,7 +187,7 @@ def list_models(provider: str, *, key: str | None = None, base_url: str | None =
         raise error_for_status(response.status_code, body, context, response.headers)
     try:
         data = json.loads(body.decode("utf-8", errors="replace").strip())
-    except ValueError:
+    except (ValueError, RecursionError):
         raise not_a_completion(repr(body[:120])) from None
     models = data.get("data") if isinstance(data, dict) else data
     if not isinstance(models, list):

@@ -37,7 +37,7 @@ def parse_error_body(body: bytes | str) -> ErrorBody:
     text = text.strip()
     try:
         data = json.loads(text) if text[:1] in "{[" else None
-    except ValueError:
+    except (ValueError, RecursionError):  # very deep nesting is not JSON we can use
         data = None
     if isinstance(data, dict):
         return error_from_object(data)

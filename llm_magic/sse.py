@@ -81,7 +81,7 @@ class SSEDecoder:
                 try:
                     events.append(json.loads(value))
                     return
-                except ValueError:
+                except (ValueError, RecursionError):
                     pass
         self._data.append(value)
 
@@ -91,7 +91,7 @@ class SSEDecoder:
             return DONE
         try:
             return json.loads(data)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise _format_error(data) from None
 
 
