@@ -53,7 +53,7 @@ install_python_packages() {
 started=$SECONDS
 install_system_packages
 install_python_packages
-step "Running pytest $* (setup took $((SECONDS - started)) s)"
+step "Running pytest${*:+ $*} (setup took $((SECONDS - started)) s)"
 status=0
 "$PYTHON" -m pytest "$@" || status=$?
 if [[ $status -eq 5 ]]; then

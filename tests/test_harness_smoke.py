@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import nbformat
@@ -36,7 +35,6 @@ def test_lab_runs_cells_and_updates_a_display_in_place(jupyter_lab, browser_page
         screenshot,
     )
 
-    started = time.monotonic()
     path = write_notebook(jupyter_lab.root_dir / "smoke.ipynb", [""])
     open_notebook(browser_page, jupyter_lab, "smoke.ipynb")
 
@@ -58,12 +56,10 @@ def test_lab_runs_cells_and_updates_a_display_in_place(jupyter_lab, browser_page
     saved = nbformat.read(str(path), as_version=4)
     assert saved.cells[0].source == "x = 41 + 1"
     assert [o.data["text/markdown"] for o in saved.cells[1].outputs] == ["# step 3"]
-    assert time.monotonic() - started < 30
 
 
 @pytest.mark.kernel
 def test_kernel_sends_one_display_then_updates_with_the_same_id(tmp_path: Path) -> None:
-    started = time.monotonic()
     (run,) = execute_and_collect([UPDATING_DISPLAY], cwd=tmp_path)
 
     assert run.ok, run.reply["content"]
@@ -71,4 +67,3 @@ def test_kernel_sends_one_display_then_updates_with_the_same_id(tmp_path: Path) 
     assert [kind for kind, _ in displays] == ["display_data"] + ["update_display_data"] * 3
     assert len({display_id for _, display_id in displays}) == 1
     assert displays[0][1]
-    assert time.monotonic() - started < 30

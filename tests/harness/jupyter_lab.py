@@ -19,7 +19,7 @@ from typing import Any
 import requests
 from jupyter_client import BlockingKernelClient
 
-from .processes import descendant_pids, stop_tree
+from .processes import descendant_pids, die_with_parent, stop_tree
 
 # Settings that keep a test honest and quiet (see shared/browser-testing.md).
 LAB_SETTINGS: dict[str, dict[str, Any]] = {
@@ -94,12 +94,15 @@ class JupyterLabServer:
             "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}",
             f"--ServerApp.root_dir={self.root_dir}",
             "--LabApp.extension_manager=readonly", "--LabApp.news_url=",
+            # Concurrent runs would otherwise share one SQLite file in ~/.local/share/jupyter.
+            "--NotebookNotary.db_file=:memory:",
         ]
         env = self._environment()
         with open(self.log_path, "wb") as log:
             self._process = subprocess.Popen(
                 command, env=env, cwd=self.root_dir, stdin=subprocess.DEVNULL,
-                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                preexec_fn=die_with_parent)
         try:
             self._wait_until_up()
         except BaseException:

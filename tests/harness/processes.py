@@ -3,11 +3,25 @@ killing the server's process group alone would leave kernels running."""
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import subprocess
 import time
 from pathlib import Path
+
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """preexec_fn: have Linux send SIGTERM to the child when the test process dies, so
+    even a killed pytest (CI timeout, Ctrl+\\) leaves no server behind. Note Linux ties
+    this to the thread that started the child: start servers from the main thread."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM))
+    except OSError:
+        pass  # not Linux: the context manager's cleanup still applies
 
 
 def descendant_pids(root: int) -> list[int]:
