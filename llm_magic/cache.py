@@ -30,8 +30,9 @@ import re
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from . import client
 from .answer import Answer
@@ -39,8 +40,17 @@ from .events import Event, Finished, ReasoningDelta, TextDelta
 from .providers import get_provider
 from .request import PreparedCall, build_messages, split_provider
 
-__all__ = ["ReplayCache", "DEFAULT_FILENAME", "configure", "get_cache", "key_for", "request_key",
-           "cached_answer", "cached_stream", "replay_events"]
+__all__ = [
+    "DEFAULT_FILENAME",
+    "ReplayCache",
+    "cached_answer",
+    "cached_stream",
+    "configure",
+    "get_cache",
+    "key_for",
+    "replay_events",
+    "request_key",
+]
 
 DEFAULT_FILENAME = ".llm_magic_cache.sqlite"
 _NOT_SENT = ("stream", "stream_options")

@@ -23,7 +23,7 @@ from .i18n import Text
 from .providers import get_provider
 from .request import split_provider
 
-__all__ = ["models_for", "suggest", "explain_unknown_model", "clear"]
+__all__ = ["clear", "explain_unknown_model", "models_for", "suggest"]
 
 #: explaining an error must not make the user wait long for it
 EXPLAIN_TIMEOUT = 10.0

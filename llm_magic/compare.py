@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import queue
 import threading
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 from . import client, usage
 from .answer import Answer
@@ -26,7 +27,7 @@ from .errors import ConfigurationError, LLMError
 from .events import Event, Finished
 from .i18n import Text
 
-__all__ = ["ask_many", "stream_many", "labels_for"]
+__all__ = ["ask_many", "labels_for", "stream_many"]
 
 
 def labels_for(providers: Sequence[str]) -> list[str]:
@@ -96,7 +97,7 @@ def _stream(labels: list[str], specs: list[str], prompt: str | None,
                 events.close()
         except LLMError as error:
             inbox.put((label, error))
-        except BaseException as error:  # a bug, not a provider failure: re-raised in the caller
+        except BaseException as error:  # noqa: BLE001 - a bug, not a provider failure: re-raised in the caller
             inbox.put((label, _Crash(error)))
         finally:
             inbox.put((label, _DONE))

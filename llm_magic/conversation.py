@@ -23,8 +23,9 @@ from __future__ import annotations
 import math
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 from .answer import Answer
 from .errors import BadRequestError
@@ -32,8 +33,21 @@ from .i18n import Text
 from .providers import get_provider
 from .request import split_provider
 
-__all__ = ["ContextLimit", "Conversation", "ConversationStore", "store", "name_for", "history_for",
-           "record", "reset", "show", "names", "estimate_tokens", "context_limit", "check_context"]
+__all__ = [
+    "ContextLimit",
+    "Conversation",
+    "ConversationStore",
+    "check_context",
+    "context_limit",
+    "estimate_tokens",
+    "history_for",
+    "name_for",
+    "names",
+    "record",
+    "reset",
+    "show",
+    "store",
+]
 
 WARN_FRACTION = 0.8
 CERTAIN_FACTOR = 1.5

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import unicodedata
-from typing import Sequence
+from collections.abc import Sequence
 
 from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring

@@ -20,10 +20,11 @@ numbers empty. A teacher who reads the page fills them in for the course::
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
-__all__ = ["Price", "PRICES", "price_for", "set_price", "cost"]
+__all__ = ["PRICES", "Price", "cost", "price_for", "set_price"]
 
 ANY_MODEL = "*"
 

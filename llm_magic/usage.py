@@ -21,8 +21,9 @@ Replayed answers (``Answer.replayed``) cost nothing and are not counted.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from . import prices
 from .answer import Answer
@@ -30,7 +31,7 @@ from .conversation import estimate_tokens
 from .errors import LLMError
 from .i18n import Text
 
-__all__ = ["SessionBudgetError", "Limits", "limits", "UsageRow", "UsageLedger", "ledger", "check_before_send"]
+__all__ = ["Limits", "SessionBudgetError", "UsageLedger", "UsageRow", "check_before_send", "ledger", "limits"]
 
 
 class SessionBudgetError(LLMError):

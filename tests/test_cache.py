@@ -6,7 +6,8 @@ import threading
 
 import pytest
 
-from llm_magic import cache, errors as e
+from llm_magic import cache
+from llm_magic import errors as e
 from llm_magic.answer import Answer
 from llm_magic.events import Finished, ReasoningDelta, TextDelta
 from llm_magic.loopback import Reply
@@ -51,13 +52,13 @@ def test_replays_with_the_server_stopped_and_no_key(fake_provider, monkeypatch, 
         run("deepseek", "another question")
 
 
-BASE = dict(system="be brief", temperature=0.5, max_tokens=100)
+BASE = {"system": "be brief", "temperature": 0.5, "max_tokens": 100}
 
 
 @pytest.mark.parametrize("change", [
-    dict(prompt="a different prompt"), dict(system="be verbose"), dict(temperature=0.6),
-    dict(max_tokens=101), dict(top_p=0.9), dict(model="deepseek-v4-pro"), dict(think=False),
-    dict(seed=7), dict(spec="bailian"),
+    {"prompt": "a different prompt"}, {"system": "be verbose"}, {"temperature": 0.6},
+    {"max_tokens": 101}, {"top_p": 0.9}, {"model": "deepseek-v4-pro"}, {"think": False},
+    {"seed": 7}, {"spec": "bailian"},
 ])
 def test_any_change_of_parameter_is_a_miss(fake_provider, change):
     deepseek, bailian = fake_provider("deepseek"), fake_provider("bailian")
@@ -86,10 +87,10 @@ def test_refresh_calls_again_and_overwrites(fake_provider):
 
 
 @pytest.mark.parametrize("spec,options", [
-    ("deepseek", {}), ("deepseek", dict(think=True, stream=False, temperature=1.0, seed=3)),
-    ("bailian:qwen3-32b", dict(stream=False)), ("bailian", dict(think=True, system="s")),
-    ("hf:openai/gpt-oss-20b:cheapest", dict(top_p=0.5)), ("chatanywhere", dict(messages=[
-        {"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo", "reasoning_content": "x"}])),
+    ("deepseek", {}), ("deepseek", {"think": True, "stream": False, "temperature": 1.0, "seed": 3}),
+    ("bailian:qwen3-32b", {"stream": False}), ("bailian", {"think": True, "system": "s"}),
+    ("hf:openai/gpt-oss-20b:cheapest", {"top_p": 0.5}), ("chatanywhere", {"messages": [
+        {"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo", "reasoning_content": "x"}]}),
 ])
 def test_key_without_a_key_matches_the_prepared_call(fake_provider, spec, options):
     for name in ("deepseek", "bailian", "huggingface", "chatanywhere"):

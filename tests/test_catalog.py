@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 import llm_magic
-from llm_magic import catalog, errors as e
+from llm_magic import catalog
+from llm_magic import errors as e
 from llm_magic.loopback import Reply
 
 

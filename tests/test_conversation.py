@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 import llm_magic
-from llm_magic import conversation, errors as e
+from llm_magic import conversation
+from llm_magic import errors as e
 from llm_magic.answer import Answer
 from llm_magic.client import stream_events
 from llm_magic.events import Finished

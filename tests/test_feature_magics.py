@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
 
 import pytest
 from IPython.core.error import UsageError
@@ -11,7 +11,8 @@ from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import CapturedIO, capture_output
 from traitlets.config import Config
 
-from llm_magic import catalog, conversation, errors as e, i18n, usage
+from llm_magic import catalog, conversation, i18n, usage
+from llm_magic import errors as e
 from llm_magic.answer import Answer
 from llm_magic.loopback import Reply
 
