@@ -152,14 +152,6 @@ class LLMMagics(Magics):
         from .render import show_call, use_terminal
         from .request import prepare_call
 
-        if len(args.provider) > 1:
-            from .errors import ConfigurationError
-            from .i18n import Text
-
-            raise ConfigurationError(
-                Text(f"One provider per cell for now, not {len(args.provider)} ({', '.join(args.provider)}).",
-                     f"目前每个单元格只能用一个服务商，而不是 {len(args.provider)} 个（{', '.join(args.provider)}）。"),
-                hint=Text("Keep one name; options start with '-'.", "请只保留一个名称；选项以 '-' 开头。"))
         system = args.system if args.system is not None else self.system
         if not args.no_vars:
             from .interpolate import interpolate
@@ -167,7 +159,7 @@ class LLMMagics(Magics):
             prompt = interpolate(prompt, self.shell.user_ns)
             system = interpolate(system, self.shell.user_ns) if system else system
         call = prepare_call(
-            args.provider[0] if args.provider else self.default_provider, prompt,
+            _one_provider(args.provider, self.default_provider), prompt,
             model=args.model, system=system or None,
             temperature=_pick(args.temperature, self.temperature), max_tokens=_pick(args.max_tokens, self.max_tokens),
             top_p=args.top_p, think=args.think, stream=_pick(args.stream, self.stream), timeout=args.timeout)
@@ -181,7 +173,7 @@ class LLMMagics(Magics):
 
     def _split_line(self, line: str) -> tuple[str, str]:
         """``%llm PROVIDER [options] prompt…``: options and provider go to argparse, the rest verbatim."""
-        actions = self.llm.parser._option_string_actions
+        actions = self.llm.parser._option_string_actions  # argparse's own table: options and arity
         head_end, seen_provider = 0, False
         tokens = _TOKEN.finditer(line)
         for match in tokens:
@@ -196,6 +188,20 @@ class LLMMagics(Magics):
                 value = next(tokens, None)  # the option's value
                 head_end = value.end() if value else len(line)
         return line, ""
+
+
+def _one_provider(names: list[str], default: str) -> str:
+    """The provider spec; several names are refused until comparing providers lands in %%llm."""
+    if len(names) > 1:
+        from .errors import ConfigurationError
+        from .i18n import Text
+
+        listed = ", ".join(names)
+        raise ConfigurationError(
+            Text(f"One provider per cell for now, not {len(names)} ({listed}).",
+                 f"目前每个单元格只能用一个服务商，而不是 {len(names)} 个（{listed}）。"),
+            hint=Text("Keep one name; options start with '-'.", "请只保留一个名称；选项以 '-' 开头。"))
+    return names[0] if names else default
 
 
 def _pick(given: Any, default: Any) -> Any:
