@@ -111,6 +111,6 @@ def render(outcomes: list[Outcome]) -> str:
             o = by_case[(row.name, stream)]
             lines.append(
                 f"| {o.row} | {o.group} | {'stream' if o.stream else 'non-stream'} | {o.expected} | {o.observed} "
-                f"| {o.requests_seen} ({o.requests_expected}) | {o.partial} | {o.seconds:.2f} "
+                f"| {o.requests_seen} ({o.requests_expected}) | {o.partial} | {o.seconds:.1f} "
                 f"| {'pass' if o.passed else '**FAIL**'} |")
     return "\n".join(lines) + "\n"

@@ -44,21 +44,26 @@ def _reply(row: matrix.Row) -> Reply:
     return Reply.error(row.status, row.body, headers=dict(row.headers), content_type=row.content_type)
 
 
-def run_row(row: matrix.Row, stream: bool, fake_provider, monkeypatch) -> Observed:
-    """Stage the fault, make one call through ``llm_magic.ask``, and count what happened."""
+_real_post = transport.post
+
+
+def run_row(row: matrix.Row, stream: bool, fake_provider, monkeypatch, key: str | None = None) -> Observed:
+    """Stage the fault, make one call through ``llm_magic.ask``, and count what happened.
+
+    ``key``: the key the server expects and the provider's variable holds (default: the flavour's).
+    """
     attempts = 0
-    real_post = transport.post
 
     def counting_post(*args: Any, **kwargs: Any):
         nonlocal attempts
         attempts += 1
-        return real_post(*args, **kwargs)
+        return _real_post(*args, **kwargs)
 
     monkeypatch.setattr(transport, "post", counting_post)
     server = None
     provider = row.flavour
     if row.kind == "net":
-        key = "sk-test-fault-matrix-0000000001"
+        key = key or "sk-test-fault-matrix-0000000001"
         monkeypatch.setenv("DEEPSEEK_API_KEY", key)
         if row.detail == "refused":
             url = f"http://127.0.0.1:{_free_port()}/v1"
@@ -70,7 +75,7 @@ def run_row(row: matrix.Row, stream: bool, fake_provider, monkeypatch) -> Observ
         monkeypatch.setenv("DEEPSEEK_BASE_URL", url)
         provider = "deepseek"
     else:
-        server = fake_provider(provider)
+        server = fake_provider(provider, **({"key": key} if key else {}))
         key = server.key
         server.queue(*[_reply(row)] * (matrix.MAX_RETRIES + 2))
     error: BaseException | None = None
@@ -81,6 +86,8 @@ def run_row(row: matrix.Row, stream: bool, fake_provider, monkeypatch) -> Observ
         error = caught
     seconds = time.monotonic() - started
     seen = attempts if row.kind == "net" else server.request_count
+    if server is not None:
+        server.stop()  # now: a long run of rows must not keep hundreds of idle servers
     return Observed(error, seen, attempts, seconds, key)
 
 
