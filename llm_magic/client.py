@@ -40,6 +40,7 @@ def _should_retry(error: LLMError, builder: AnswerBuilder, failures: int, call: 
 
 def run_call(call: PreparedCall) -> Iterator[Event]:
     """Events of one call; an LLMError raised here carries the partial answer on ``.partial``."""
+    usage.ledger.check_budget()  # a class's token budget holds for the Python API too
     started = time.monotonic()
     deadline = started + call.timeout
     context = Context(call.provider, call.model, call.base_url, call.key)
@@ -59,8 +60,8 @@ def run_call(call: PreparedCall) -> Iterator[Event]:
             yield RetryWait(attempt, delay, error)
             time.sleep(delay)
     answer = builder.answer(time.monotonic() - started)
+    usage.ledger.record(answer)  # before the finish check: a filtered answer is still billed
     _raise_for_finish(answer, call)
-    usage.ledger.record(answer)
     yield Finished(answer)
 
 

@@ -250,3 +250,22 @@ def test_each_event_reaches_the_caller_as_soon_as_it_is_sent(fake_provider, chun
     spacing = [b - a for a, b in zip(arrivals, arrivals[1:])]
     # if events were held back they would bunch up (spacing near 0) or arrive all at the end
     assert min(spacing) > gap * 0.5, spacing
+
+
+def test_session_budget_holds_for_the_python_api(fake_provider, monkeypatch):
+    from llm_magic import usage
+    server = fake_provider("deepseek")
+    llm_magic.ask("deepseek", "hi")
+    monkeypatch.setattr(usage.limits, "max_tokens_per_session", 1)
+    with pytest.raises(usage.SessionBudgetError):
+        llm_magic.ask("deepseek", "hi again")
+    assert server.request_count == 1
+
+
+def test_a_filtered_answer_is_still_counted(fake_provider):
+    from llm_magic import usage
+    fake_provider("chatanywhere").queue(Reply.answer("some text", finish_reason="content_filter"))
+    before = usage.ledger.total_tokens
+    with pytest.raises(e.ContentFilterError):
+        llm_magic.ask("chatanywhere", "hi", stream=True)
+    assert usage.ledger.total_tokens > before

@@ -69,7 +69,7 @@ def test_missing_key_names_variables_env_files_and_the_magic(tmp_path):
     with pytest.raises(MissingKeyError) as caught:
         prepare_call("hf", "hi")
     text = str(caught.value)
-    for expected in ("HF_API_KEY", "HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", str(tmp_path / ".env"), "%llm_key huggingface"):
+    for expected in ("HF_API_KEY", "HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", str(tmp_path), ".env", "%llm_key huggingface"):
         assert expected in text
 
 
