@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import re
 from dataclasses import dataclass
 from typing import Any, Mapping
@@ -77,9 +78,12 @@ def _short(text: str) -> str:
 def _retry_after(headers: Mapping[str, str] | None) -> float | None:
     value = (headers or {}).get("Retry-After") or (headers or {}).get("retry-after")
     try:
-        return max(0.0, float(value)) if value is not None else None
+        seconds = float(value) if value is not None else None
     except ValueError:
+        return None  # an HTTP date: rare from these APIs, and the backoff copes
+    if seconds is None or not math.isfinite(seconds):
         return None
+    return max(0.0, seconds)
 
 
 @dataclass(frozen=True)
@@ -222,4 +226,6 @@ def _server_error(status: int | None, body: ErrorBody, said, common) -> e.LLMErr
     else:
         hint = Text("The problem is on the provider's side: wait a moment and run the cell again.",
                     "问题出在服务商一侧：请稍等片刻后重新运行。")
-    return e.ServerError(said(f"had a server error (HTTP {status})", f"服务器出错（HTTP {status}）"), hint=hint, **common)
+    # A loading model says how long it needs: that is the right wait before a retry.
+    return e.ServerError(said(f"had a server error (HTTP {status})", f"服务器出错（HTTP {status}）"), hint=hint,
+                         retry_after=body.estimated_time, **common)

@@ -51,7 +51,8 @@ def _as_text(value: Text | str | None) -> Text | None:
 class LLMError(Exception):
     """Base of every error llm_magic raises on purpose."""
 
-    label = Text("The request failed", "请求失败")
+    #: False when trying again in a few seconds cannot help (no balance, a daily quota, DNS, TLS)
+    retryable = True
 
     def __init__(
         self,

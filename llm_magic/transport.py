@@ -78,15 +78,18 @@ def check_base_url(url: str, provider: str) -> str:
 
 def _network_error(provider: str, url: str, error: Exception) -> NetworkError:
     host = urlsplit(url).hostname or url
+    retryable = True  # a refused or reset connection may well work a moment later
     kind = type(error).__name__
     text = str(error)
     if "SSL" in kind or "SSL" in text or "certificate" in text.lower():
         message = Text(f"The secure connection to {host} failed (TLS).", f"与 {host} 的安全连接（TLS）失败。")
         hint = Text("Check the base URL and the computer's clock; a school proxy may intercept HTTPS.",
                     "请检查 Base URL 和电脑时间；学校或公司的代理可能拦截了 HTTPS。")
+        retryable = False
     elif "NameResolution" in text or "getaddrinfo" in text or "Name or service not known" in text:
         message = Text(f"The name {host} could not be resolved (DNS).", f"无法解析域名 {host}（DNS）。")
         hint = Text("Check the network connection and the spelling of the base URL.", "请检查网络连接和 Base URL 的拼写。")
+        retryable = False
     elif "refused" in text.lower():
         message = Text(f"{host} refused the connection.", f"{host} 拒绝了连接。")
         hint = Text("Is the service running and the port right? For Ollama, start `ollama serve`.",
@@ -94,7 +97,9 @@ def _network_error(provider: str, url: str, error: Exception) -> NetworkError:
     else:
         message = Text(f"The connection to {host} failed or was cut.", f"与 {host} 的连接失败或中断。")
         hint = Text("Check the network and run the cell again.", "请检查网络后重新运行。")
-    return NetworkError(message, hint=hint, provider=provider)
+    failure = NetworkError(message, hint=hint, provider=provider)
+    failure.retryable = retryable
+    return failure
 
 
 def timeout_error(provider: str, seconds: float) -> RequestTimeoutError:
@@ -145,17 +150,25 @@ def _send(session, method, url, provider, headers, body, connect_timeout, read_t
     try:
         return session.request(method, url, data=body, headers=headers, stream=True,
                                timeout=(connect_timeout, read_timeout), allow_redirects=False)
-    except requests.exceptions.ConnectTimeout as error:
-        raise _network_error(provider, url, error) from None
-    except requests.exceptions.ReadTimeout:
-        raise timeout_error(provider, read_timeout) from None
-    except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError) as error:
-        raise _network_error(provider, url, error) from None
-    except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema) as error:
-        raise ConfigurationError(
+    except requests.exceptions.RequestException as error:
+        failure = _explain_request_failure(error, provider, url, read_timeout)
+    # Raised outside the except block: the requests exception (whose .request holds the
+    # Authorization header) must not ride along as __context__ into a debugger or a log.
+    raise failure
+
+
+def _explain_request_failure(error: Exception, provider: str, url: str, read_timeout: float):
+    import requests
+
+    if isinstance(error, requests.exceptions.ReadTimeout):
+        return timeout_error(provider, read_timeout)
+    if isinstance(error, (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema,
+                          requests.exceptions.MissingSchema)):
+        return ConfigurationError(
             Text(f"The address {url!r} is not a valid URL.", f"地址 {url!r} 不是有效的 URL。"),
             hint=Text("Check the base URL.", "请检查 Base URL。"), provider=provider,
-        ) from error
+        )
+    return _network_error(provider, url, error)
 
 
 def read_chunks(response: "requests.Response", *, provider: str, deadline: float,

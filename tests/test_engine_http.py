@@ -269,3 +269,16 @@ def test_a_filtered_answer_is_still_counted(fake_provider):
     with pytest.raises(e.ContentFilterError):
         llm_magic.ask("chatanywhere", "hi", stream=True)
     assert usage.ledger.total_tokens > before
+
+
+def test_a_network_error_carries_no_requests_exception_with_the_key(monkeypatch):
+    """The Authorization header lives on requests' own exception: it must not ride along as context."""
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv("DEEPSEEK_BASE_URL", f"http://127.0.0.1:{port}")
+    with pytest.raises(e.NetworkError) as caught:
+        llm_magic.ask("deepseek", "hi", key="sk-test-context-0123456789", max_retries=0)
+    chained = caught.value.__context__ or caught.value.__cause__
+    assert chained is None

@@ -121,3 +121,14 @@ def test_error_inside_a_stream():
 ])
 def test_every_envelope_is_read(body, message):
     assert message in parse_error_body(body).message
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "-5", "Wed, 21 Oct 2026 07:28:00 GMT"])
+def test_odd_retry_after_values_never_reach_the_hint(value):
+    error = error_for_status(429, b"{}", ctx("openai"), {"Retry-After": value})
+    assert error.retry_after in (None, 0.0) and "inf" not in str(error) and "nan" not in str(error)
+
+
+def test_a_loading_model_is_retried_after_its_estimated_time():
+    error = error_for_status(503, b'{"error": "Model x is currently loading", "estimated_time": 4.0}', ctx("huggingface"))
+    assert error.retry_after == 4.0 and error.retryable

@@ -66,8 +66,8 @@ def _same(expect: Expect) -> dict[str, Expect]:
     return {"stream": expect, "plain": expect}
 
 
-def _net(name: str, detail: str) -> Row:
-    return Row(name, "network", "net", detail=detail, **_same(Expect(e.NetworkError, ALL)))
+def _net(name: str, detail: str, requests: str = ALL) -> Row:
+    return Row(name, "network", "net", detail=detail, **_same(Expect(e.NetworkError, requests)))
 
 
 def _fault(name: str, fault: str, stream: Expect, plain: Expect, flavour: str = "deepseek",
@@ -79,8 +79,9 @@ def _fault(name: str, fault: str, stream: Expect, plain: Expect, flavour: str = 
 
 NETWORK_ROWS = [
     _net("connection refused", "refused"),
-    _net("DNS failure (.invalid)", "dns"),
-    _net("TLS handshake against plain HTTP", "tls"),
+    # a name that does not resolve, or a TLS mismatch, will not mend itself in a second: no retry
+    _net("DNS failure (.invalid)", "dns", ONE),
+    _net("TLS handshake against plain HTTP", "tls", ONE),
 ]
 
 _FOREVER = 30.0  # a stall longer than any timeout here; the server gives up when the client leaves
