@@ -1,0 +1,48 @@
+"""The benchmark server process: a loopback DeepSeek whose answers follow ``bench ...`` prompts.
+
+It runs in its own process so that on a small machine the client being measured does not share
+a GIL with the server. It prints one JSON line (base URL and key), then serves until its stdin
+closes (the parent exited or stopped it) or ``--lifetime`` seconds pass.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from lib.answers import Script, markdown_answer  # noqa: E402
+
+
+def reply_for(request: object) -> object:
+    """``bench`` prompts get a scripted Markdown answer; anything else the loopback's echo."""
+    from llm_magic.loopback import Reply
+    from llm_magic.loopback.script import default_answer
+
+    prompt = getattr(request, "prompt", "")
+    script = Script.parse(prompt)
+    if script is None:
+        return Reply.answer(default_answer(request))  # type: ignore[arg-type]
+    return Reply.answer(markdown_answer(script.tokens), delay=script.delay,
+                        first_delay=script.first_delay, chunked=script.chunked)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--lifetime", type=float, default=1800, help="stop after this many seconds")
+    args = parser.parse_args()
+    from llm_magic.loopback import FakeProvider
+
+    with FakeProvider("deepseek", default_reply=reply_for) as server:
+        print(json.dumps({"base_url": server.base_url, "key": server.key}), flush=True)
+        stdin_closed = threading.Event()
+        threading.Thread(target=lambda: (sys.stdin.read(), stdin_closed.set()), daemon=True).start()
+        stdin_closed.wait(args.lifetime)
+
+
+if __name__ == "__main__":
+    main()
