@@ -1,7 +1,7 @@
 """Run a notebook's code cells in a real IPython shell in this terminal, without Jupyter.
 
 Output is printed as the code produces it, so a streamed %%llm answer appears token by
-token. Markdown cells show their first line as a section title. Stops at the first
+token. Markdown headings are shown as section titles. Stops at the first
 failing cell, as "Run All" does, and exits non-zero.
 Usage: python3 scripts/run_notebook.py NOTEBOOK.ipynb
 """
@@ -21,9 +21,10 @@ def _source(cell: dict[str, Any]) -> str:
 
 
 def _title(markdown: str) -> str | None:
+    """The cell's first heading; a cell of prose has no title (printing it would clutter)."""
     for line in markdown.splitlines():
-        if line.strip():
-            return line.lstrip("#").strip()
+        if line.startswith("#"):
+            return line.lstrip("#").strip() or None
     return None
 
 
