@@ -1,0 +1,111 @@
+"""``python benchmarks/run.py``: is llm_magic lighter and faster than the alternatives?
+
+Starts the loopback provider in its own process, runs every measurement (paired, interleaved
+runs; medians; ratios taken in the same run), and prints one Markdown table. The openai SDK,
+LiteLLM, simonw's llm and jupyter-ai-magics are measured when installed and reported as
+"not installed" otherwise; none of them is a dependency.
+
+    python benchmarks/run.py                 # full run, a few minutes on 2 cores
+    python benchmarks/run.py --quick --json  # < 1 minute, machine-readable (tests use this)
+    python benchmarks/run.py --write         # also rewrite benchmarks/RESULTS.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from pathlib import Path
+from typing import Callable
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import measure_calls  # noqa: E402
+import measure_display  # noqa: E402
+import measure_first_cell  # noqa: E402
+import measure_memory  # noqa: E402
+import measure_startup  # noqa: E402
+import measure_ttft  # noqa: E402
+from lib import machine  # noqa: E402
+from lib.context import Context  # noqa: E402
+from lib.report import Row, markdown, table  # noqa: E402
+from lib.server import BENCH_DIR, BenchServer  # noqa: E402
+
+Measure = Callable[[Context], "Row | list[Row]"]
+#: target number → measurement, in the order they run (the long display run last)
+MEASURES: dict[str, Measure] = {
+    "1": measure_startup.startup,
+    "2": measure_first_cell.first_cell,
+    "3": measure_calls.per_call,
+    "4": measure_calls.per_token,
+    "5": measure_ttft.latency,
+    "7": measure_memory.memory,
+    "6": measure_display.display,
+}
+NOTES = [
+    "Baselines: (1) `ipython -c pass`; (2) the same cell in a warm kernel; (3) one keep-alive "
+    "`requests.Session` + `json.loads`; (4) `Response.iter_lines()` + `json.loads` per event; "
+    "(6) a naive renderer sending the whole Markdown on every token.",
+    "Server: the project's loopback DeepSeek (`llm_magic.loopback.FakeProvider`) in its own "
+    "process (`benchmarks/serve.py`); the prompt `bench tokens=N delay=S` scripts the answer "
+    "(Markdown with headings, lists and code; one word per SSE event).",
+    "(4) Whole-call wall time divided by tokens, nothing subtracted; the CPU figure is the "
+    "client process's own CPU time (the server runs in another process).",
+    f"(5) {measure_ttft.METHOD}. A bare `iter_lines` on a close-delimited body waits for 512 "
+    "bytes before it yields a line: the reason llm_magic reads raw bytes.",
+    "(6) Message bytes are each display message's JSON `content` (data, metadata, transient); "
+    "'wire' adds each message's header, parent header and metadata. Rendered size is the UTF-8 "
+    "size of the final message's data. Gaps come from the kernel's message header dates.",
+    "(7) One process, half plain and half streamed `llm_magic` calls, after a 50-call warm-up, "
+    "with `gc.collect()` at both ends; RSS from /proc/self/statm.",
+    "Alternatives run in their own processes against the same server and baseline; "
+    "LiteLLM with LITELLM_LOCAL_MODEL_COST_MAP=True (no network at import), llm through an "
+    "extra-openai-models.yaml pointing at the server.",
+]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true",
+                        help="fewer repetitions; display traffic only for a 500-token answer at 50 tokens/s")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of the table")
+    parser.add_argument("--write", action="store_true", help=f"also write {BENCH_DIR / 'RESULTS.md'}")
+    parser.add_argument("--only", default="", help="comma-separated target numbers, e.g. 3,4")
+    parser.add_argument("--no-alternatives", action="store_true", help="measure llm_magic only")
+    args = parser.parse_args()
+
+    facts = machine.describe()
+    chosen = [t for t in MEASURES if not args.only or t in args.only.split(",")]
+    rows: list[Row] = []
+    errors: list[str] = []
+    with BenchServer() as server:
+        ctx = Context(quick=args.quick, server=server, alternatives=not args.no_alternatives)
+        for target in chosen:
+            try:
+                result = MEASURES[target](ctx)
+            except Exception as error:  # one broken measurement must not hide the others
+                traceback.print_exc()
+                errors.append(f"target {target}: {error}")
+                rows.append(Row(target, "measurement failed", "error", "—", str(error)[:120], "—", None))
+                continue
+            rows.extend(result if isinstance(result, list) else [result])
+    rows.sort(key=lambda row: row.target)
+    facts["load_average_end"] = machine.load_average()
+    notes = NOTES + ([] if not args.quick else [
+        "Quick mode: display traffic measured only for a 500-token answer at 50 tokens/s; "
+        "fewer rounds everywhere; alternatives skipped in the kernel measurements."])
+    command = "python benchmarks/run.py" + (" --quick" if args.quick else "")
+    if args.json:
+        json.dump({"machine": facts, "quick": args.quick, "errors": errors,
+                   "rows": [row.as_dict() for row in rows]}, sys.stdout, indent=1, default=str)
+        print()
+    else:
+        print(table(rows))
+    if args.write:
+        (BENCH_DIR / "RESULTS.md").write_text(markdown(rows, facts, notes, args.quick, command))
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
