@@ -47,6 +47,11 @@ class LLMMagics(Magics):
                      "'key_var': 'MOONSHOT_API_KEY', 'default_model': 'kimi-k2'}}.").tag(config=True)
     display_mode = Enum(["auto", "notebook", "terminal"], "auto", help="auto: update one output in a notebook, "
                         "print as text in terminal IPython; or force one.").tag(config=True)
+    live_view = Enum(["auto", "widgets", "redraw"], "auto", help="How a streaming answer is drawn in a notebook: "
+                     "widgets (finished Markdown blocks sent once, only the last one redrawn: light and 4 "
+                     "refreshes a second), redraw (one output redrawn, less often as it grows), or auto "
+                     "(widgets in a Jupyter kernel, redraw elsewhere). The saved output is plain Markdown "
+                     "either way.").tag(config=True)
 
     # -- configuration → engine settings ------------------------------------------------------
     @validate("temperature")
@@ -149,7 +154,7 @@ class LLMMagics(Magics):
 
     def _run(self, args: Any, prompt: str) -> None:
         from .client import run_call
-        from .render import show_call, use_terminal
+        from .render import show_call, use_terminal, use_widgets
         from .request import prepare_call
 
         system = args.system if args.system is not None else self.system
@@ -164,7 +169,8 @@ class LLMMagics(Magics):
             temperature=_pick(args.temperature, self.temperature), max_tokens=_pick(args.max_tokens, self.max_tokens),
             top_p=args.top_p, think=args.think, stream=_pick(args.stream, self.stream), timeout=args.timeout)
         show_call(call, run_call(call), fmt=args.format or self.format,
-                  terminal=use_terminal(self.shell, self.display_mode), store=lambda answer: self._store(answer, args.out))
+                  terminal=use_terminal(self.shell, self.display_mode), widgets=use_widgets(self.shell, self.live_view),
+                  shell=self.shell, store=lambda answer: self._store(answer, args.out))
 
     def _store(self, answer: Any, name: str | None) -> None:
         self.shell.user_ns["_llm"] = answer

@@ -1,4 +1,4 @@
-"""Display a streaming answer: one throttled output in a notebook, plain printing in a terminal.
+"""Display a streaming answer: live widgets or one throttled output in a notebook, printing in a terminal.
 
 ``show_call(call, events, ...)`` drives the engine's events into a view and returns the
 :class:`~llm_magic.answer.Answer`; on failure or interrupt it first draws what arrived and
@@ -16,7 +16,7 @@ from ..i18n import Text
 from .formats import FORMATS
 from .state import StreamState
 
-__all__ = ["FORMATS", "StreamState", "show_call", "use_terminal", "retry_notice"]
+__all__ = ["FORMATS", "StreamState", "show_call", "use_terminal", "use_widgets", "retry_notice"]
 
 
 class View(Protocol):
@@ -37,6 +37,21 @@ def use_terminal(shell: Any, mode: str = "auto") -> bool:
     return type(getattr(shell, "display_pub", None)) is DisplayPublisher
 
 
+def use_widgets(shell: Any, mode: str = "auto") -> bool:
+    """The live widget view (``render.live``): in a kernel with ipywidgets installed, unless told otherwise.
+
+    ``auto`` leaves out shells without a kernel (``capture_output`` in tests, terminal IPython).
+    Only the module's presence is checked here; it is imported when the first answer streams.
+    """
+    if mode == "redraw":
+        return False
+    if mode == "auto" and getattr(shell, "kernel", None) is None:
+        return False
+    from importlib.util import find_spec
+
+    return find_spec("ipywidgets") is not None
+
+
 def retry_notice(event: RetryWait) -> str:
     """Why the call pauses and for how long, in one line."""
     return str(Text("⏳ {why} Trying again in {s:.1f} s (retry {n}).",
@@ -44,21 +59,30 @@ def retry_notice(event: RetryWait) -> str:
         why=event.error.message, s=event.seconds, n=event.attempt))
 
 
-def make_view(state: StreamState, *, terminal: bool) -> View:
+def make_view(state: StreamState, *, terminal: bool, widgets: bool = False, shell: Any = None) -> View:
     if terminal:
         from .terminal import TerminalView
 
         return TerminalView(state)
+    if widgets and state.fmt == "markdown":  # other formats are one growing block: nothing to split
+        from .live import LiveView
+
+        return LiveView(state, shell)
     from .notebook import NotebookView
 
     return NotebookView(state)
 
 
 def show_call(call: Any, events: Iterator[Event], *, fmt: str = "markdown", terminal: bool = False,
+              widgets: bool = False, shell: Any = None,
               store: Callable[[Answer], None] = lambda answer: None) -> Answer:
-    """Show ``events`` (from ``run_call(call)``) as they arrive; the answer is stored before any raise."""
+    """Show ``events`` (from ``run_call(call)``) as they arrive; the answer is stored before any raise.
+
+    ``call`` needs ``provider.name``, ``provider.display_name``, ``model`` and ``parameters``
+    (a ``PreparedCall`` or a :class:`CallInfo`); ``widgets`` picks the live view (``use_widgets``).
+    """
     state = StreamState(call.provider.name, call.provider.display_name, call.model, call.parameters, fmt)
-    view = make_view(state, terminal=terminal)
+    view = make_view(state, terminal=terminal, widgets=widgets, shell=shell)
     view.start()
     try:
         for event in events:
