@@ -30,7 +30,7 @@ import measure_ttft  # noqa: E402
 from lib import machine  # noqa: E402
 from lib.context import Context  # noqa: E402
 from lib.report import Row, markdown, table  # noqa: E402
-from lib.server import BENCH_DIR, BenchServer  # noqa: E402
+from lib.server import BENCH_DIR, BenchServer, compile_checkout  # noqa: E402
 
 Measure = Callable[[Context], "Row | list[Row]"]
 #: target number → measurement, in the order they run (the long display run last)
@@ -59,6 +59,9 @@ NOTES = [
     "size of the final message's data. Gaps come from the kernel's message header dates.",
     "(7) One process, half plain and half streamed `llm_magic` calls, after a 50-call warm-up, "
     "with `gc.collect()` at both ends; RSS from /proc/self/statm.",
+    "Bytecode: children run with llm_magic byte-compiled, as `pip install` leaves it (this "
+    "machine sets PYTHONDONTWRITEBYTECODE=1, which would otherwise recompile the checkout on "
+    "every start while IPython and the alternatives load compiled site-packages).",
     "Alternatives run in their own processes against the same server and baseline; "
     "LiteLLM with LITELLM_LOCAL_MODEL_COST_MAP=True (no network at import), llm through an "
     "extra-openai-models.yaml pointing at the server.",
@@ -79,6 +82,7 @@ def main() -> int:
     chosen = [t for t in MEASURES if not args.only or t in args.only.split(",")]
     rows: list[Row] = []
     errors: list[str] = []
+    compile_checkout()
     with BenchServer() as server:
         ctx = Context(quick=args.quick, server=server, alternatives=not args.no_alternatives)
         for target in chosen:

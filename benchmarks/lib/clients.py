@@ -7,8 +7,10 @@ worker can check that each one really parsed the answer before timing it.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -140,18 +142,21 @@ class SimonLLM(Client):
     def __init__(self, base_url: str, key: str) -> None:
         super().__init__(base_url, key)
         folder = Path(tempfile.mkdtemp(prefix="bench-llm-"))
+        atexit.register(shutil.rmtree, folder, True)
         (folder / "extra-openai-models.yaml").write_text(
-            f"- model_id: loopback\n  model_name: {MODEL}\n  api_base: \"{base_url}\"\n")
+            f"- model_id: loopback\n  model_name: {MODEL}\n  api_base: \"{base_url}\"\n"
+            "  api_key_name: loopback\n")
+        (folder / "keys.json").write_text(json.dumps({"loopback": key}))
         os.environ["LLM_USER_PATH"] = str(folder)
         import llm
 
         self.model = llm.get_model("loopback")
 
     def call(self, prompt: str) -> str:
-        return self.model.prompt(prompt, stream=False, key=self.key).text()
+        return self.model.prompt(prompt, stream=False).text()
 
     def stream(self, prompt: str) -> Iterator[str]:
-        yield from self.model.prompt(prompt, stream=True, key=self.key)
+        yield from self.model.prompt(prompt, stream=True)
 
 
 CLIENTS: dict[str, Callable[[str, str], Client]] = {
