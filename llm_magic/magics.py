@@ -14,7 +14,17 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
 from IPython.core.magic_arguments import argument, magic_arguments
 from IPython.utils.process import arg_split
-from traitlets import Bool, Dict, Enum, Float, Int, TraitError, Unicode, observe, validate
+from traitlets import (
+    Bool,
+    Dict,
+    Enum,
+    Float,
+    Int,
+    TraitError,
+    Unicode,
+    observe,
+    validate,
+)
 
 _TOKEN = re.compile(r"""(?:"[^"]*"|'[^']*'|\S)+""")
 
@@ -45,6 +55,14 @@ class LLMMagics(Magics):
     endpoints = Dict(value_trait=Dict(), help="Extra OpenAI-compatible providers: name → {base_url, key_var, "
                      "default_model}, e.g. {'moonshot': {'base_url': 'https://api.moonshot.cn/v1', "
                      "'key_var': 'MOONSHOT_API_KEY', 'default_model': 'kimi-k2'}}.").tag(config=True)
+    cache = Bool(False, help="Keep answers in a local SQLite file and replay them when the same cell (prompt, "
+                  "provider, model, options) runs again: no key, no network, no cost; footers say 'replayed'. "
+                  "Per cell: --cache, --no-cache; --refresh asks again and keeps the new answer.").tag(config=True)
+    cache_path = Unicode(None, allow_none=True, help="The cache file (None: .llm_magic_cache.sqlite in the "
+                         "working directory).").tag(config=True)
+    max_tokens_per_session = Int(None, allow_none=True, help="Tokens (in + out) this kernel session may use; "
+                                 "once used, %%llm refuses to send (llm_magic.usage.limits). None: no limit."
+                                 ).tag(config=True)
     display_mode = Enum(["auto", "notebook", "terminal"], "auto", help="auto: update one output in a notebook, "
                         "print as text in terminal IPython; or force one.").tag(config=True)
     live_view = Enum(["auto", "widgets", "redraw"], "auto", help="How a streaming answer is drawn in a notebook: "
@@ -61,7 +79,7 @@ class LLMMagics(Magics):
             raise TraitError(f"temperature must be between 0 and 2, not {value}")
         return value
 
-    @validate("timeout", "max_tokens", "max_retries")
+    @validate("timeout", "max_tokens", "max_retries", "max_tokens_per_session")
     def _check_positive(self, proposal: Any) -> Any:
         value, name = proposal["value"], proposal["trait"].name
         if value is not None and (value < 0 or (value == 0 and name != "max_retries")):
@@ -87,6 +105,12 @@ class LLMMagics(Magics):
 
         setattr(settings, change["name"], change["new"])
 
+    @observe("max_tokens_per_session")
+    def _set_budget(self, change: Any) -> None:
+        from . import usage
+
+        usage.limits.max_tokens_per_session = change["new"]
+
     @observe("language")
     def _set_language(self, change: Any) -> None:
         from .i18n import set_language
@@ -104,8 +128,10 @@ class LLMMagics(Magics):
     # -- the magic ----------------------------------------------------------------------------
     @no_var_expand
     @magic_arguments()
-    @argument("provider", nargs="*", help="PROVIDER or PROVIDER:MODEL (default: LLMMagics.default_provider).")
-    @argument("-m", "--model", help="Model name (overrides PROVIDER:MODEL and LLMMagics.models).")
+    @argument("provider", nargs="*", help="PROVIDER or PROVIDER:MODEL (default: LLMMagics.default_provider); "
+              "several (%%%%llm deepseek bailian hf:MODEL) answer side by side, -o then stores a dict "
+              "by provider / 多个服务商并排回答。")
+    @argument("-m", "--model", help="Model name (overrides PROVIDER:MODEL and LLMMagics.models; one provider only).")
     @argument("-s", "--system", help="System prompt.")
     @argument("-t", "--temperature", type=float, help="Sampling temperature, 0–2.")
     @argument("--max-tokens", type=int, help="Longest answer, in tokens.")
@@ -113,6 +139,14 @@ class LLMMagics(Magics):
     @argument("--no-stream", dest="stream", action="store_const", const=False, help="Wait for the whole answer.")
     @argument("-f", "--format", choices=["markdown", "text", "code", "json", "html"], help="How to show the answer.")
     @argument("-o", "--out", metavar="NAME", help="Also store the answer in the variable NAME.")
+    @argument("--chat", nargs="?", const="", metavar="NAME", help="Continue a conversation across cells: the "
+              "earlier turns are sent too (the provider's own, or the one called NAME; in %%llm write "
+              "--chat=NAME); %%llm_history shows it, %%llm_reset forgets it / 多轮对话。")
+    @argument("--cache", dest="cache", action="store_const", const=True, help="Replay the stored answer if this "
+              "exact call was made before (no key, no network), else ask and store it / 使用本地缓存回放。")
+    @argument("--no-cache", dest="cache", action="store_const", const=False, help="Ask even when LLMMagics.cache "
+              "is on.")
+    @argument("--refresh", action="store_true", help="Ask again and replace the stored answer (implies --cache).")
     @argument("--think", dest="think", action="store_const", const=True, help="Ask a reasoning model to think.")
     @argument("--no-think", dest="think", action="store_const", const=False, help="Ask it not to think.")
     @argument("--timeout", type=float, metavar="SECONDS", help="Seconds the whole call may take.")
@@ -123,12 +157,16 @@ class LLMMagics(Magics):
         """Ask a language model. The cell (or, for %llm, the rest of the line) is the prompt.
 
         ``{name}`` and ``{name.attr}`` are replaced by notebook variables; ``{{name}}`` keeps the
-        braces. The answer is kept in ``_llm`` (and in ``-o NAME``). Examples::
+        braces. The answer is kept in ``_llm`` (and in ``-o NAME``). Examples / 示例::
 
             %%llm deepseek
             用三句话解释什么是机器学习
 
             %llm bailian:qwen-plus -t 0.2 Summarise {text}
+
+            %%llm deepseek bailian -o answers        # side by side; answers["bailian"] / 并排比较
+            %%llm deepseek --chat                    # remembers the earlier --chat cells / 多轮对话
+            %%llm deepseek --cache                   # replays offline next time / 下次离线回放
         """
         if cell is None:
             line, cell = self._split_line(line)
@@ -153,9 +191,8 @@ class LLMMagics(Magics):
         return self.llm.parser.parse_args(words)
 
     def _run(self, args: Any, prompt: str) -> None:
-        from .client import run_call
-        from .render import show_call, use_terminal, use_widgets
-        from .request import prepare_call
+        from .cell import Cell, run_many, run_one
+        from .render import use_terminal, use_widgets
 
         system = args.system if args.system is not None else self.system
         if not args.no_vars:
@@ -163,16 +200,25 @@ class LLMMagics(Magics):
 
             prompt = interpolate(prompt, self.shell.user_ns)
             system = interpolate(system, self.shell.user_ns) if system else system
-        call = prepare_call(
-            _one_provider(args.provider, self.default_provider), prompt,
-            model=args.model, system=system or None,
-            temperature=_pick(args.temperature, self.temperature), max_tokens=_pick(args.max_tokens, self.max_tokens),
-            top_p=args.top_p, think=args.think, stream=_pick(args.stream, self.stream), timeout=args.timeout)
-        show_call(call, run_call(call), fmt=args.format or self.format,
-                  terminal=use_terminal(self.shell, self.display_mode), widgets=use_widgets(self.shell, self.live_view),
-                  shell=self.shell, store=lambda answer: self._store(answer, args.out))
+        cell = Cell(prompt, {
+            "model": args.model, "system": system or None, "temperature": _pick(args.temperature, self.temperature),
+            "max_tokens": _pick(args.max_tokens, self.max_tokens), "top_p": args.top_p, "think": args.think,
+            "stream": _pick(args.stream, self.stream), "timeout": args.timeout},
+            fmt=args.format or self.format, chat=args.chat, cache=args.refresh or _pick(args.cache, self.cache),
+            refresh=args.refresh, cache_path=self.cache_path, store=lambda result: self._store(result, args.out),
+            show={"terminal": use_terminal(self.shell, self.display_mode),
+                  "widgets": use_widgets(self.shell, self.live_view), "shell": self.shell})
+        specs = args.provider or [self.default_provider]
+        if len(specs) == 1:
+            run_one(specs[0], cell)
+            return
+        for given, option in ((args.model, "-m"), (args.chat, "--chat")):
+            if given is not None:
+                raise UsageError(_one_provider_only(option))
+        run_many(specs, cell)
 
     def _store(self, answer: Any, name: str | None) -> None:
+        """``_llm`` (and ``-o NAME``): the Answer, or a dict of them by provider label when several answered."""
         self.shell.user_ns["_llm"] = answer
         if name:
             self.shell.user_ns[name] = answer
@@ -190,24 +236,20 @@ class LLMMagics(Magics):
             if action is None and (seen_provider or token.startswith("-")):
                 return line[:head_end], line[match.start():].strip()
             head_end, seen_provider = match.end(), seen_provider or action is None
-            if action is not None and action.nargs != 0 and "=" not in token and not glued:
+            if action is not None and action.nargs not in (0, "?") and "=" not in token and not glued:
                 value = next(tokens, None)  # the option's value
                 head_end = value.end() if value else len(line)
         return line, ""
 
 
-def _one_provider(names: list[str], default: str) -> str:
-    """The provider spec; several names are refused until comparing providers lands in %%llm."""
-    if len(names) > 1:
-        from .errors import ConfigurationError
-        from .i18n import Text
+def _one_provider_only(option: str) -> str:
+    from .i18n import Text
 
-        listed = ", ".join(names)
-        raise ConfigurationError(
-            Text(f"One provider per cell for now, not {len(names)} ({listed}).",
-                 f"目前每个单元格只能用一个服务商，而不是 {len(names)} 个（{listed}）。"),
-            hint=Text("Keep one name; options start with '-'.", "请只保留一个名称；选项以 '-' 开头。"))
-    return names[0] if names else default
+    if option == "-m":
+        return str(Text("-m works with one provider; with several, give each one's model as PROVIDER:MODEL.",
+                        "-m 只能用于一个服务商；比较多个服务商时，请用 服务商:模型 的形式分别指定模型。"))
+    return str(Text("--chat works with one provider: a conversation continues with one model.",
+                    "--chat 只能用于一个服务商：对话要和同一个模型继续。"))
 
 
 def _pick(given: Any, default: Any) -> Any:

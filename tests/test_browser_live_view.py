@@ -67,7 +67,14 @@ def lab(tmp_path: Path, stand_in):
 def test_answer_grows_in_one_output_and_ends_as_markdown(lab, browser_page, stand_in) -> None:
     from playwright.sync_api import expect
 
-    from tests.harness.browser import ARTIFACTS, observe_output, open_notebook, run_cell, save_notebook, screenshot
+    from tests.harness.browser import (
+        ARTIFACTS,
+        observe_output,
+        open_notebook,
+        run_cell,
+        save_notebook,
+        screenshot,
+    )
 
     page = browser_page
     path = write_notebook(lab.root_dir / "live.ipynb", ["%load_ext llm_magic", "%%llm deepseek --think\n什么是机器学习？"])

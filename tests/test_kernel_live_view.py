@@ -17,9 +17,8 @@ import pytest
 pytest.importorskip("ipykernel")
 pytest.importorskip("ipywidgets")
 
-from tests.harness.kernel import evaluate, execute, running_kernel  # noqa: E402
-
-from llm_magic.loopback import FakeProvider, Reply  # noqa: E402
+from llm_magic.loopback import FakeProvider, Reply
+from tests.harness.kernel import evaluate, execute, running_kernel
 
 pytestmark = pytest.mark.kernel
 
@@ -29,8 +28,7 @@ COUNTED_TYPES = DISPLAY_TYPES + ("comm_open", "comm_msg", "comm_close")
 
 def markdown_answer(words: int) -> str:
     """About ``words`` stream events of an answer with what LLM answers contain (CJK: one per character)."""
-    filler = ("the model streams tokens into a notebook cell while the reader waits and each update "
-              "redraws markdown with lists code and links").split()
+    filler = ["the", "model", "streams", "tokens", "into", "a", "notebook", "cell", "while", "the", "reader", "waits", "and", "each", "update", "redraws", "markdown", "with", "lists", "code", "and", "links"]
     blocks, count, n = [], 0, 0
     while count < words:
         kind = n % 6
@@ -63,7 +61,7 @@ class Routed:
     counted: int = 0
 
     @classmethod
-    def of(cls, messages: list[dict[str, Any]]) -> "Routed":
+    def of(cls, messages: list[dict[str, Any]]) -> Routed:
         routed, capturing = cls(), []
         for message in messages:
             kind, content = message["msg_type"], message["content"]

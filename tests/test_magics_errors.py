@@ -56,9 +56,10 @@ def test_typo_in_provider_suggests_the_closest(ip):
     assert_short(captured.stdout, "'deepsek'", "Did you mean 'deepseek'?", "bailian")
 
 
-def test_several_providers_are_refused_for_now(ip, deepseek):
-    captured, _ = failing(ip, "%%llm deepseek bailian\nhi", errors.ConfigurationError)
-    assert_short(captured.stdout, "One provider per cell")
+def test_model_option_and_chat_need_one_provider(ip, deepseek):
+    for option in ("-m deepseek-v4-pro", "--chat"):
+        captured, error = failing(ip, f"%%llm deepseek bailian {option}\nhi", UsageError)
+        assert "works with one provider" in str(error)
     assert not deepseek.requests
 
 

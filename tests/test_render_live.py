@@ -11,16 +11,16 @@ import pytest
 
 ipywidgets = pytest.importorskip("ipywidgets")
 
-from IPython.utils.capture import capture_output  # noqa: E402
-from test_magics_support import deepseek, final, ip, run, shown  # noqa: E402,F401
+from IPython.utils.capture import capture_output
+from test_magics_support import deepseek, final, ip, run, shown  # noqa: F401
 
-from llm_magic.answer import Answer  # noqa: E402
-from llm_magic.errors import RateLimitError  # noqa: E402
-from llm_magic.events import RetryWait  # noqa: E402
-from llm_magic.loopback import Reply  # noqa: E402
-from llm_magic.render import retry_notice, use_widgets  # noqa: E402
-from llm_magic.render.live import LiveView  # noqa: E402
-from llm_magic.render.state import StreamState  # noqa: E402
+from llm_magic.answer import Answer
+from llm_magic.errors import RateLimitError
+from llm_magic.events import RetryWait
+from llm_magic.loopback import Reply
+from llm_magic.render import retry_notice, use_widgets
+from llm_magic.render.live import LiveView
+from llm_magic.render.state import StreamState
 
 TEXT = "".join(f"## Part {i}\n\nParagraph {i} has some words in it.\n\n- a{i}\n- b{i}\n\n" for i in range(40)) + "End."
 

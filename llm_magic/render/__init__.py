@@ -7,7 +7,8 @@ hands the partial answer to ``store``.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator, Protocol
+from collections.abc import Callable, Iterator
+from typing import Any, Protocol
 
 from ..answer import Answer
 from ..errors import LLMError
@@ -16,7 +17,7 @@ from ..i18n import Text
 from .formats import FORMATS
 from .state import StreamState
 
-__all__ = ["FORMATS", "StreamState", "show_call", "use_terminal", "use_widgets", "retry_notice"]
+__all__ = ["FORMATS", "StreamState", "retry_notice", "show_call", "use_terminal", "use_widgets"]
 
 
 class View(Protocol):

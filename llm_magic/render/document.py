@@ -45,6 +45,26 @@ def footer_text(state: StreamState) -> str:
     return " · ".join(str(part) for part in parts if part)
 
 
+def error_lines(state: StreamState) -> list[str]:
+    """The error that ended ``state``'s answer, short: ``["❌ what · where", message, hint]``."""
+    error = state.error
+    if error is None:
+        return []
+    message, hint = error.texts() if hasattr(error, "texts") else (str(error), "")
+    headline = error.headline() if hasattr(error, "headline") else type(error).__name__
+    return [f"❌ {headline}", message] + ([hint] if hint else [])
+
+
+def error_markdown(state: StreamState) -> str:
+    lines = [html.escape(line, quote=False) for line in error_lines(state)]
+    if not lines:
+        return ""
+    lines[0] = f"**{lines[0]}**"
+    if len(lines) > 2:
+        lines[2] = f"*{lines[2]}*"
+    return "<br>\n".join(lines)
+
+
 def waiting_text(state: StreamState) -> str:
     return str(Text("⏳ Waiting for {name} ({model})…", "⏳ 正在等待 {name}（{model}）…").format(
         name=state.display_name, model=state.model))
@@ -53,7 +73,7 @@ def waiting_text(state: StreamState) -> str:
 def bundle(state: StreamState) -> dict[str, str]:
     """The display data for ``state``: Markdown (or HTML for ``html``/``text``), plain text when final."""
     mimetype, main = body(state.text, state.fmt, final=state.final)
-    pieces = [reasoning_block(state), main]
+    pieces = [reasoning_block(state), main, error_markdown(state)]
     if state.notice:
         pieces.append(f"<div {_QUIET}>{html.escape(state.notice)}</div>")
     elif not state.final and not state.text_parts and not state.reasoning_parts:

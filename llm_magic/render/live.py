@@ -25,7 +25,7 @@ from typing import Any
 
 from ..i18n import Text
 from .blocks import BlockSplitter
-from .document import _QUIET, bundle, footer_text, waiting_text
+from .document import _QUIET, bundle, error_lines, footer_text, waiting_text
 from .formats import escape_block
 from .state import StreamState
 
@@ -37,8 +37,8 @@ INTERVAL, LONG_TAIL_INTERVAL, LONG_TAIL_BYTES = 0.25, 0.5, 2000
 def output_class() -> type:
     """``ipywidgets.Output`` whose outputs, synced back by the front end, are not echoed on iopub."""
     import ipywidgets
-    from traitlets import Dict
     from ipywidgets.widgets.trait_types import TypedTuple
+    from traitlets import Dict
 
     class LiveOutput(ipywidgets.Output):
         outputs = TypedTuple(trait=Dict(), help="The output messages synced from the frontend.").tag(
@@ -112,7 +112,7 @@ def _flush() -> None:
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except Exception:  # noqa: BLE001 - a closed or odd stream must not break the display
+        except Exception:  # noqa: BLE001, S110 - a closed or odd stream must not break the display
             pass
 
 
@@ -144,7 +144,7 @@ class Widgets:
         for widget in reversed(self.made):
             try:
                 widget.close()
-            except Exception:  # noqa: BLE001 - closing is best effort; the final output is already shown
+            except Exception:  # noqa: BLE001, S110 - closing is best effort; the final output is already shown
                 pass
         self.made.clear()
 
@@ -206,8 +206,10 @@ class LivePanel:
     def _status_html(self) -> str:
         state = self.state
         if state.final:
-            line = footer_text(state)
-        elif state.notice:
+            error = "<br>".join(_escape(line) for line in error_lines(state))
+            footer = f"<div {_QUIET}>{_escape(footer_text(state))}</div>"
+            return f"<div style='color: var(--jp-error-color1, #c62828)'>{error}</div>{footer}" if error else footer
+        if state.notice:
             line = state.notice
         elif not state.text_parts and not state.reasoning_parts:
             line = waiting_text(state)

@@ -27,6 +27,8 @@ class StreamState:
     notice: str | None = None
     outcome: str = "streaming"
     answer: Answer | None = None
+    #: the LLMError that ended this answer, shown in its place when several providers answer at once
+    error: Any = None
 
     @property
     def text(self) -> str:

@@ -9,7 +9,7 @@ every ``min_interval`` (4 times a second); long ones slow down in proportion to 
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 
 class Throttle:
