@@ -25,13 +25,21 @@ def load(ipython: Any) -> None:
 
 
 def unload(ipython: Any) -> None:
-    """Remove our magics and close pooled connections; IPython has no public call for the first."""
+    """Remove our magics, their instances and pooled connections; IPython has no public call for this.
+
+    ``Magics`` instances register themselves in ``ipython.configurables`` (for ``%config``);
+    leaving them there would keep an unloaded class configurable and alive.
+    """
     manager = ipython.magics_manager
-    for cls in _magic_classes():
+    classes = _magic_classes()
+    for cls in classes:
         for kind, names in getattr(cls, "magics", {}).items():
             for name in names:
                 manager.magics.get(kind, {}).pop(name, None)
         manager.registry.pop(cls.__name__, None)
+    configurables = getattr(ipython, "configurables", None)
+    if configurables is not None:
+        configurables[:] = [c for c in configurables if not isinstance(c, tuple(classes))]
     from . import transport
 
     transport.close_sessions()

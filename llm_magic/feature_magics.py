@@ -1,7 +1,8 @@
 """``%llm_history``, ``%llm_reset``, ``%llm_models`` and ``%llm_usage``: thin magics over the feature modules.
 
 Each magic displays one object with both an HTML and a text form, so a notebook shows a table
-and a terminal shows plain text.
+and a terminal shows plain text. The feature modules are imported when a magic runs, so
+``%load_ext`` stays nearly free.
 """
 
 from __future__ import annotations
@@ -14,10 +15,7 @@ from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from IPython.display import display
 
-from . import catalog, conversation, usage
 from .i18n import Text
-from .providers import get_provider
-from .request import split_provider
 
 _UNKNOWN = Text("unknown", "未知")
 
@@ -64,6 +62,8 @@ class _Transcript:
         self.name = name
 
     def _repr_html_(self) -> str:
+        from . import conversation
+
         found = conversation.store.get(self.name)
         if not found or not found.messages:
             return f"<p>{html.escape(conversation.show(self.name))}</p>"
@@ -76,6 +76,8 @@ class _Transcript:
         return "<div class='llm-magic-history'>" + "".join(parts) + "</div>"
 
     def __repr__(self) -> str:
+        from . import conversation
+
         return conversation.show(self.name)
 
     def _repr_pretty_(self, printer, cycle) -> None:
@@ -90,6 +92,8 @@ def _money(amount: float | None, currency: str | None) -> str:
 
 def usage_table() -> _Table:
     """The session's calls, tokens and estimated cost per provider and model."""
+    from . import usage
+
     rows = usage.ledger.summary()
     header = [str(t) for t in (Text("provider", "服务商"), Text("model", "模型"), Text("calls", "调用次数"),
                                Text("tokens in", "输入 token"), Text("tokens out", "输出 token"),
@@ -128,6 +132,10 @@ def usage_table() -> _Table:
 
 def models_table(provider: str, refresh: bool = False) -> _Table:
     """The provider's models, the default one marked."""
+    from . import catalog
+    from .providers import get_provider
+    from .request import split_provider
+
     adapter = get_provider(split_provider(provider)[0])
     ids = catalog.models_for(adapter.name, refresh=refresh)
     default = adapter.default_model()
@@ -152,6 +160,8 @@ class FeatureMagics(Magics):
     @line_magic
     def llm_history(self, line: str = ""):
         """Show a conversation's history (what the next --chat call will send)."""
+        from . import conversation
+
         args = parse_argstring(self.llm_history, line)
         names = [args.name] if args.name else conversation.names()
         if not names:
@@ -164,6 +174,8 @@ class FeatureMagics(Magics):
     @line_magic
     def llm_reset(self, line: str = ""):
         """Forget a conversation (or all of them): the next --chat call starts afresh."""
+        from . import conversation
+
         args = parse_argstring(self.llm_reset, line)
         gone = conversation.reset(args.name)
         if args.name and not gone:
@@ -188,6 +200,8 @@ class FeatureMagics(Magics):
     @line_magic
     def llm_usage(self, line: str = ""):
         """Calls, tokens in and out, and estimated cost per provider and model in this session."""
+        from . import usage
+
         args = parse_argstring(self.llm_usage, line)
         display(usage_table())
         if args.reset:

@@ -200,10 +200,22 @@ def test_unload_and_reload(ip, deepseek):
     assert ip.user_ns["_llm"]
 
 
+def test_unload_drops_the_instances_from_configurables(ip):
+    def ours() -> list[str]:
+        return [type(c).__name__ for c in ip.configurables if type(c).__module__.startswith("llm_magic")]
+
+    assert sorted(ours()) == ["FeatureMagics", "KeyMagics", "LLMMagics"]
+    ip.run_line_magic("unload_ext", "llm_magic")
+    assert ours() == []
+    ip.run_line_magic("load_ext", "llm_magic")
+    assert sorted(ours()) == ["FeatureMagics", "KeyMagics", "LLMMagics"]
+
+
 def test_loading_is_free():
     code = ("import sys; from IPython.core.interactiveshell import InteractiveShell;"
             "ip = InteractiveShell.instance(); ip.run_line_magic('load_ext', 'llm_magic');"
-            "print(sorted(m for m in ('requests', 'ipywidgets', 'dotenv', 'llm_magic.render', 'llm_magic.interpolate')"
+            "print(sorted(m for m in ('requests', 'ipywidgets', 'dotenv', 'llm_magic.render', 'llm_magic.interpolate',"
+            " 'llm_magic.catalog', 'llm_magic.conversation', 'llm_magic.usage', 'llm_magic.client', 'llm_magic.cell')"
             " if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert done.stdout == "[]\n" and done.stderr == ""
