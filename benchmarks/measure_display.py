@@ -28,6 +28,7 @@ from lib.report import Row, kib, times
 BYTES_TARGET = 10.0
 GAP_TARGET = 0.5
 DELAY = 0.02  # 50 tokens/s
+NO_DISPLAY = {"openai SDK": "n/a (no display)", "LiteLLM": "n/a (no display)", "llm (simonw)": "n/a (no display)"}
 
 
 def _json_size(value: Any) -> int:
@@ -87,7 +88,7 @@ def display(ctx: Context) -> list[Row]:
                 f"{times(data['ratio'])} of final {kib(data['final_rendered_bytes'])} "
                 f"(wire incl. headers {times(data['wire_ratio'])})",
                 f"≤ {BYTES_TARGET:.0f}x, gaps ≤ {GAP_TARGET} s", met, details=data,
-                alternatives={"jupyter-ai": "not measured (%%ai needs a LangChain provider)"}))
+                alternatives={**NO_DISPLAY, "jupyter-ai": "not measured (%%ai needs a LangChain provider)"}))
             if not met:
                 rows[-1].note = _why(data)
     return rows

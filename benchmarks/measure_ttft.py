@@ -28,5 +28,6 @@ def latency(ctx: Context) -> list[Row]:
                   details={"method": METHOD, **{k: v for k, v in data.items() if k.endswith(framing)}})
         row.alternatives["openai SDK"] = (f"max {data[f'openai/{framing}']['max_ms']:.1f} ms"
                                           if f"openai/{framing}" in data else "not installed")
+        row.alternatives["LiteLLM"] = row.alternatives["llm (simonw)"] = "not measured"
         rows.append(row)
     return rows

@@ -62,6 +62,10 @@ NOTES = [
     "Bytecode: children run with llm_magic byte-compiled, as `pip install` leaves it (this "
     "machine sets PYTHONDONTWRITEBYTECODE=1, which would otherwise recompile the checkout on "
     "every start while IPython and the alternatives load compiled site-packages).",
+    "The alternatives were installed for this run in a virtualenv that sees the system packages "
+    "(`python -m venv --system-site-packages VENV && VENV/bin/pip install litellm llm "
+    "jupyter-ai-magics`; openai is a test extra) and the script was run with `VENV/bin/python`; "
+    "none of them is a dependency of llm_magic.",
     "Alternatives run in their own processes against the same server and baseline; "
     "LiteLLM with LITELLM_LOCAL_MODEL_COST_MAP=True (no network at import), llm through an "
     "extra-openai-models.yaml pointing at the server.",
