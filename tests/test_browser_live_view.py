@@ -130,3 +130,52 @@ def test_answer_grows_in_one_output_and_ends_as_markdown(lab, browser_page, stan
     state = saved.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
     assert not state, json.dumps(state)[:300]
     assert output.metadata["llm_magic"]["status"] == "done"
+
+
+@pytest.fixture
+def two_stand_ins():
+    from llm_magic.loopback import FakeProvider, Reply
+
+    with FakeProvider("deepseek", default_reply=Reply.answer(ANSWER, first_delay=0.3, delay=0.03)) as deepseek, \
+            FakeProvider("bailian", models=["qwen-plus", "qwen-max"],
+                         default_reply=Reply.answer(ANSWER.replace("机器学习是什么", "百炼：机器学习"), delay=0.04)
+                         ) as bailian:
+        yield deepseek, bailian
+
+
+@pytest.mark.browser
+def test_several_providers_stream_side_by_side(tmp_path, browser_page, two_stand_ins) -> None:
+    from playwright.sync_api import expect
+
+    from tests.harness.browser import ARTIFACTS, open_notebook, run_cell, screenshot
+    from tests.harness.jupyter_lab import JupyterLabServer
+    from tests.harness.prerequisites import require_browser
+
+    require_browser()
+    deepseek, bailian = two_stand_ins
+    env = {"DEEPSEEK_BASE_URL": deepseek.base_url, "DEEPSEEK_API_KEY": deepseek.key, "LLM_MAGIC_LANGUAGE": "zh",
+           "BAILIAN_BASE_URL": bailian.base_url, "BAILIAN_API_KEY": bailian.key}
+    with JupyterLabServer(tmp_path / "lab", env=env) as lab:
+        page = browser_page
+        write_notebook(lab.root_dir / "side.ipynb", [
+            "%load_ext llm_magic", "%%llm deepseek bailian bailian:qwen-pluss\n什么是机器学习？"])
+        open_notebook(page, lab, "side.ipynb")
+        run_cell(page, 0)
+        cell = page.locator(".jp-NotebookPanel:visible .jp-Notebook .jp-Cell").nth(1)
+        cell.locator(".jp-InputArea-editor").click()
+        page.keyboard.press("Control+Enter")
+        columns = cell.locator(".widget-gridbox > .widget-vbox")
+        expect(columns).to_have_count(3, timeout=20_000)
+        expect(columns.nth(2)).to_contain_text("qwen-plus", timeout=20_000)  # the did-you-mean hint
+        expect(columns.nth(0).locator("li", has_text="无监督学习")).to_be_visible(timeout=20_000)
+        ARTIFACTS.mkdir(exist_ok=True)
+        cell.screenshot(path=str(ARTIFACTS / "live_view_columns.png"))
+        boxes = [columns.nth(i).bounding_box() for i in range(2)]
+        assert boxes[0] and boxes[1] and abs(boxes[0]["y"] - boxes[1]["y"]) < 2  # side by side at 1280 px
+        expect(cell.locator(".jp-InputPrompt")).to_have_text(re.compile(r"\[\d+\]"), timeout=60_000)
+        rendered = cell.locator(".jp-OutputArea-output.jp-RenderedMarkdown")
+        expect(rendered.locator("h2")).to_have_count(3 + 2)  # a heading per provider, and each answer's own
+        expect(rendered).to_contain_text("BadRequestError")
+        assert cell.locator(".jp-Cell-outputArea > .jp-OutputArea-child").count() == 1
+        assert cell.locator(".jupyter-widgets").count() == 0
+        screenshot(page, "live_view_columns_final")

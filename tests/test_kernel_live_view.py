@@ -157,3 +157,27 @@ def test_redraw_fallback_and_errors_before_text_build_no_widgets(tmp_path):
     assert not redraw.of_type("comm_open") and redraw.of_type("update_display_data")
     assert not failed.ok and not failed.of_type("comm_open") and failed.of_type("error")
     assert imported == "False"  # nothing streamed through the live view: ipywidgets never imported
+
+
+def test_several_providers_stream_into_columns_and_end_as_one_document(tmp_path):
+    with FakeProvider("deepseek") as deepseek, FakeProvider("bailian") as bailian:
+        deepseek.queue(Reply.answer(markdown_answer(150), delay=0.005))
+        bailian.queue(Reply.error("auth"))
+        env = {"DEEPSEEK_BASE_URL": deepseek.base_url, "DEEPSEEK_API_KEY": deepseek.key,
+               "BAILIAN_BASE_URL": bailian.base_url, "BAILIAN_API_KEY": bailian.key, "LLM_MAGIC_LANGUAGE": "en"}
+        with running_kernel(env=env, cwd=tmp_path, timeout=60) as kernel:
+            assert execute(kernel, "%load_ext llm_magic", timeout=60).ok
+            run = execute(kernel, "%%llm deepseek bailian -o both\nhi", timeout=120)
+            assert run.ok, run.of_type("error")
+            stored = evaluate(kernel, "sorted((k, type(v).__name__) for k, v in both.items())")
+    routed = Routed.of(run.messages)
+    kinds = [m["msg_type"] for m in routed.top]
+    assert kinds == ["display_data", "update_display_data", "update_display_data"], kinds
+    grid = [m for m in run.of_type("comm_open") if m["content"]["data"]["state"]["_model_name"] == "GridBoxModel"]
+    assert len(grid) == 1 and len(grid[0]["content"]["data"]["state"]["children"]) == 2
+    final = routed.top[-1]["content"]
+    assert "## DeepSeek · deepseek-flash" in final["data"]["text/markdown"]
+    assert "AuthenticationError" in final["data"]["text/markdown"]
+    assert final["metadata"]["llm_magic"]["status"] == "partial"
+    assert routed.opened == routed.closed and routed.appended_blocks()
+    assert stored == "[('bailian', 'AuthenticationError'), ('deepseek', 'Answer')]"

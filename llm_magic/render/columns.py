@@ -35,7 +35,7 @@ def bundle_many(states: Mapping[str, StreamState]) -> dict[str, str]:
         body = data.get("text/markdown") or data.get("text/html", "")
         sections.append(f"## {html.escape(title(state))}\n\n{body}")
         plain.append(f"== {title(state)} ==\n" + data.get("text/plain", state.text))
-    result = {"text/markdown": "\n\n".join(sections)}
+    result = {"text/markdown": "\n\n---\n\n".join(sections)}  # a rule: answers have ## headings too
     if all(state.final for state in states.values()):
         result["text/plain"] = "\n\n".join(plain)
     return result
