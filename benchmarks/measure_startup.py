@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from typing import Callable
 
 from lib.context import Context
 from lib.report import Row, ms, times
@@ -41,7 +42,7 @@ def _ipython(code: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]
                           text=True, env=env, timeout=120, stdin=subprocess.DEVNULL)
 
 
-def _timer(code: str, env: dict[str, str]):
+def _timer(code: str, env: dict[str, str]) -> Callable[[], float]:
     def run() -> float:
         start = time.perf_counter()
         _ipython(code, env)

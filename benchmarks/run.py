@@ -62,10 +62,6 @@ NOTES = [
     "Bytecode: children run with llm_magic byte-compiled, as `pip install` leaves it (this "
     "machine sets PYTHONDONTWRITEBYTECODE=1, which would otherwise recompile the checkout on "
     "every start while IPython and the alternatives load compiled site-packages).",
-    "The alternatives were installed for this run in a virtualenv that sees the system packages "
-    "(`python -m venv --system-site-packages VENV && VENV/bin/pip install litellm llm "
-    "jupyter-ai-magics`; openai is a test extra) and the script was run with `VENV/bin/python`; "
-    "none of them is a dependency of llm_magic.",
     "Alternatives run in their own processes against the same server and baseline; "
     "LiteLLM with LITELLM_LOCAL_MODEL_COST_MAP=True (no network at import), llm through an "
     "extra-openai-models.yaml pointing at the server.",
@@ -100,6 +96,12 @@ def main() -> int:
             rows.extend(result if isinstance(result, list) else [result])
     rows.sort(key=lambda row: row.target)
     facts["load_average_end"] = machine.load_average()
+    if sys.prefix != sys.base_prefix:
+        NOTES.append(
+            "This run used a virtualenv that sees the system packages, so the alternatives stay "
+            "out of the project's environment (`python -m venv --system-site-packages VENV && "
+            "VENV/bin/pip install litellm llm jupyter-ai-magics`; openai is a test extra); none "
+            "of them is a dependency of llm_magic.")
     notes = NOTES + ([] if not args.quick else [
         "Quick mode: display traffic measured only for a 500-token answer at 50 tokens/s; "
         "fewer rounds everywhere; alternatives skipped in the kernel measurements."])

@@ -40,7 +40,12 @@ def main() -> None:
     with FakeProvider("deepseek", default_reply=reply_for) as server:
         print(json.dumps({"base_url": server.base_url, "key": server.key}), flush=True)
         stdin_closed = threading.Event()
-        threading.Thread(target=lambda: (sys.stdin.read(), stdin_closed.set()), daemon=True).start()
+
+        def watch_stdin() -> None:
+            sys.stdin.read()  # returns at EOF: the parent closed the pipe or exited
+            stdin_closed.set()
+
+        threading.Thread(target=watch_stdin, daemon=True).start()
         stdin_closed.wait(args.lifetime)
 
 

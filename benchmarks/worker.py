@@ -13,6 +13,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -36,7 +37,7 @@ def measure_calls(clients: list[Client], args: argparse.Namespace) -> dict[str, 
         for _ in range(args.per_round):
             client.call(prompt)
 
-    def timed(client: Client):
+    def timed(client: Client) -> Callable[[], float]:
         def run() -> float:
             start = time.perf_counter()
             for _ in range(args.per_round):
@@ -55,7 +56,7 @@ def measure_stream(clients: list[Client], args: argparse.Namespace) -> dict[str,
         _check(client, prompt, markdown_answer(args.tokens), streaming=True)
     cpu: dict[str, list[float]] = {c.name: [] for c in clients}
 
-    def timed(client: Client):
+    def timed(client: Client) -> Callable[[], float]:
         def run() -> float:
             start, start_cpu = time.perf_counter(), time.process_time()
             for _ in client.stream(prompt):

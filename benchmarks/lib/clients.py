@@ -95,7 +95,7 @@ class OpenAISDK(Client):
 
         self.client = openai.OpenAI(base_url=base_url, api_key=key, max_retries=0)
 
-    def _messages(self, prompt: str) -> list[dict[str, str]]:
+    def _messages(self, prompt: str) -> Any:  # the SDK's TypedDicts, built as plain dicts
         return [{"role": "user", "content": prompt}]
 
     def call(self, prompt: str) -> str:
@@ -103,8 +103,9 @@ class OpenAISDK(Client):
         return reply.choices[0].message.content or ""
 
     def stream(self, prompt: str) -> Iterator[str]:
-        for chunk in self.client.chat.completions.create(model=MODEL, messages=self._messages(prompt),
-                                                         stream=True):
+        chunks: Any = self.client.chat.completions.create(model=MODEL, messages=self._messages(prompt),
+                                                          stream=True)
+        for chunk in chunks:
             if chunk.choices and chunk.choices[0].delta.content:
                 yield chunk.choices[0].delta.content
 

@@ -34,14 +34,14 @@ class Context:
         """Progress goes to stderr, so ``--json`` output stays clean."""
         print(f"[{time.monotonic() - self.started:6.1f} s] {message}", file=sys.stderr, flush=True)
 
-    def worker(self, mode: str, clients: list[str], timeout: float = 600, **options: object) -> dict:
+    def worker(self, mode: str, clients: list[str], **options: object) -> dict:
         """Run ``worker.py MODE`` against the server and return its JSON."""
         args = [sys.executable, str(BENCH_DIR / "worker.py"), mode, "--clients", ",".join(clients),
                 "--base-url", self.server.base_url, "--key", self.server.key]
         for name, value in options.items():
             args += [f"--{name.replace('_', '-')}", str(value)]
         env = child_env({"LITELLM_LOCAL_MODEL_COST_MAP": "True"})
-        done = subprocess.run(args, capture_output=True, text=True, env=env, timeout=timeout,
+        done = subprocess.run(args, capture_output=True, text=True, env=env, timeout=600,
                               cwd=str(BENCH_DIR))
         if done.returncode != 0:
             raise RuntimeError(f"worker {mode} {clients} failed: {done.stderr.strip()[-800:]}")
