@@ -80,7 +80,7 @@ def show_call(call: Any, events: Iterator[Event], *, fmt: str = "markdown", term
     """Show ``events`` (from ``run_call(call)``) as they arrive; the answer is stored before any raise.
 
     ``call`` needs ``provider.name``, ``provider.display_name``, ``model`` and ``parameters``
-    (a ``PreparedCall`` or a :class:`CallInfo`); ``widgets`` picks the live view (``use_widgets``).
+    (a ``PreparedCall`` or a ``cell.Described``); ``widgets`` picks the live view (``use_widgets``).
     """
     state = StreamState(call.provider.name, call.provider.display_name, call.model, call.parameters, fmt)
     view = make_view(state, terminal=terminal, widgets=widgets, shell=shell)
