@@ -122,10 +122,11 @@ def _classify(status: int | None, body: ErrorBody, ctx: Context, retry_after: fl
     p = ctx.provider
     words = body.words
     detail = f": {body.message}" if body.message else "."
+    detail_zh = f"：{body.message}" if body.message else "。"
     common = {"provider": p.name, "status": status}
 
     def said(en: str, zh: str) -> Text:
-        return Text(f"{p.display_name} {en}{detail}", f"{p.display_name} {zh}{detail}")
+        return Text(f"{p.display_name} {en}{detail}", f"{p.display_name} {zh}{detail_zh}")
 
     if "arrearage" in words or "overdue" in words or "insufficient balance" in words or status == 402 \
             or "exceeded your monthly included credits" in words or "insufficient_quota" in words:
@@ -134,7 +135,7 @@ def _classify(status: int | None, body: ErrorBody, ctx: Context, retry_after: fl
         error.retryable = False  # OpenAI's insufficient_quota comes as a 429: waiting seconds cannot top it up
         return error
     if "data_inspection" in words or "datainspection" in words or "content_filter" in words \
-            or "inappropriate content" in words:
+            or "inappropriate content" in words or "content exists risk" in words:
         return e.ContentFilterError(said("blocked the request with its content moderation", "的内容审核拦截了这次请求"),
                                     hint=Text("Rephrase the prompt; this is the provider's rule, not a bug in your code.",
                                               "请换一种说法；这是服务商的审核规则，不是代码的问题。"), **common)
@@ -149,7 +150,7 @@ def _classify(status: int | None, body: ErrorBody, ctx: Context, retry_after: fl
     if _is_unknown_model(status, words):
         return e.BadRequestError(
             Text(f"{p.display_name} has no model {ctx.model!r} (or this key may not use it){detail}",
-                 f"{p.display_name} 没有名为 {ctx.model!r} 的模型（或这个 Key 无权使用）{detail}"),
+                 f"{p.display_name} 没有名为 {ctx.model!r} 的模型（或这个 Key 无权使用）{detail_zh}"),
             hint=Text(f"List the models with %llm_models {p.name} (GET {ctx.base_url}/models) and choose one with -m. "
                       "Model names are case-sensitive.",
                       f"用 %llm_models {p.name}（GET {ctx.base_url}/models）查看可用模型，再用 -m 指定。模型名区分大小写。"),

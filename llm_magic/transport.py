@@ -104,7 +104,7 @@ def _network_error(provider: str, url: str, error: Exception) -> NetworkError:
 
 def timeout_error(provider: str, seconds: float) -> RequestTimeoutError:
     return RequestTimeoutError(
-        Text(f"No complete answer within {seconds:g} seconds.", f"{seconds:g} 秒内没有得到完整回答。"),
+        Text(f"No complete answer within {round(seconds, 1):g} seconds.", f"{round(seconds, 1):g} 秒内没有得到完整回答。"),
         hint=Text("Run the cell again, or allow more time with --timeout SECONDS.",
                   "请重新运行，或用 --timeout 秒数 放宽时间限制。"),
         provider=provider,

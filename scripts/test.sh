@@ -9,7 +9,7 @@ export DEBIAN_FRONTEND=noninteractive PIP_NO_INPUT=1 PIP_DISABLE_PIP_VERSION_CHE
     PIP_ROOT_USER_ACTION=ignore
 PYTHON=${PYTHON:-python3}
 CONSTRAINTS=scripts/constraints-test.txt
-SYSTEM_PACKAGES=(chromium fonts-liberation fonts-noto-cjk)  # CJK so Chinese shows in screenshots
+SYSTEM_PACKAGES=(chromium fonts-liberation fonts-noto-cjk fonts-noto-color-emoji)  # CJK and emoji show in screenshots
 
 step() { printf '==> %s\n' "$*"; }
 

@@ -132,3 +132,14 @@ def test_odd_retry_after_values_never_reach_the_hint(value):
 def test_a_loading_model_is_retried_after_its_estimated_time():
     error = error_for_status(503, b'{"error": "Model x is currently loading", "estimated_time": 4.0}', ctx("huggingface"))
     assert error.retry_after == 4.0 and error.retryable
+
+
+def test_chinese_messages_use_chinese_punctuation_and_deepseek_risk_is_a_content_filter():
+    error = error_for_status(400, openai_style("Content Exists Risk").encode(), ctx("deepseek"))
+    assert isinstance(error, e.ContentFilterError)
+    assert "：Content Exists Risk" in error.texts("zh")[0] and ": Content Exists Risk" in error.texts("en")[0]
+
+
+def test_the_demo_explains_acted_errors_without_asking_for_a_demo_key():
+    error = error_for_status(401, b'{"error": {"message": "bad"}}', ctx("demo"))
+    assert "%llm_key demo" not in str(error) and "demo" in error.texts("en")[1].lower()
