@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 import pytest
 
 from llm_magic.loopback import FakeProvider
+
+if TYPE_CHECKING:
+    from IPython.core.interactiveshell import InteractiveShell
 
 #: provider name → (key variable, base URL variable) used to point it at a fake server
 PROVIDER_VARIABLES = {
@@ -52,3 +55,36 @@ def fake_provider(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Fak
     yield start
     for server in started:
         server.stop()
+
+
+def _reset_session_state() -> None:
+    """Forget what a kernel session accumulates: keys entered, language, chats, model lists, usage."""
+    from llm_magic import catalog, conversation, i18n, keys, usage
+
+    keys.clear_session_keys()
+    i18n.set_language("auto")
+    conversation.reset()
+    catalog.clear()
+    usage.ledger.reset()
+
+
+@pytest.fixture
+def shell(tmp_path) -> Iterator["InteractiveShell"]:
+    """A fresh InteractiveShell with its own history database and llm_magic loaded."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+
+    if InteractiveShell.initialized():
+        InteractiveShell.clear_instance()
+    config = Config()
+    config.HistoryManager.hist_file = str(tmp_path / "history.sqlite")
+    ip = InteractiveShell.instance(config=config)
+    ip.run_line_magic("load_ext", "llm_magic")
+    _reset_session_state()
+    try:
+        yield ip
+    finally:
+        _reset_session_state()
+        ip.run_line_magic("unload_ext", "llm_magic")
+        ip.history_manager.end_session()
+        InteractiveShell.clear_instance()

@@ -2,42 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import CapturedIO, capture_output
-from traitlets.config import Config
 
-from llm_magic import catalog, conversation, i18n, usage
+from llm_magic import conversation, i18n, usage
 from llm_magic import errors as e
 from llm_magic.answer import Answer
 from llm_magic.loopback import Reply
-
-
-@pytest.fixture
-def shell(tmp_path: Path) -> Iterator[InteractiveShell]:
-    if InteractiveShell.initialized():
-        InteractiveShell.clear_instance()
-    config = Config()
-    config.HistoryManager.hist_file = str(tmp_path / "history.sqlite")
-    ip = InteractiveShell.instance(config=config)
-    ip.run_line_magic("load_ext", "llm_magic")
-    conversation.reset()
-    catalog.clear()
-    usage.ledger.reset()
-    try:
-        yield ip
-    finally:
-        conversation.reset()
-        catalog.clear()
-        usage.ledger.reset()
-        i18n.set_language("auto")
-        ip.run_line_magic("unload_ext", "llm_magic")
-        ip.history_manager.end_session()
-        InteractiveShell.clear_instance()
 
 
 class Ran:

@@ -19,9 +19,8 @@ from typing import Any, Iterator
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
-from traitlets.config import Config
 
-from llm_magic import i18n, keys
+from llm_magic import i18n
 from llm_magic.config import settings
 from llm_magic.loopback import FakeProvider, Reply
 
@@ -33,14 +32,8 @@ FORBIDDEN = (KEY, KEY[:8], "LEAKCHECK", "0123456789abcdef", TYPED, TYPED[:8], "M
 
 
 @pytest.fixture
-def session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> Iterator[Any]:
-    if InteractiveShell.initialized():
-        InteractiveShell.clear_instance()
-    config = Config()
-    config.HistoryManager.hist_file = str(tmp_path / "history.sqlite")
-    ip = InteractiveShell.instance(config=config)
-    ip.run_line_magic("load_ext", "llm_magic")
-    keys.clear_session_keys()
+def session(shell: InteractiveShell, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> Iterator[Any]:
+    """The shared shell, with every logger (urllib3's too) recording at DEBUG."""
     monkeypatch.setattr(settings, "max_retries", 0)
     root = logging.getLogger()
     level = root.level
@@ -48,14 +41,9 @@ def session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogC
     caplog.set_level(logging.DEBUG)
     logging.getLogger("urllib3").setLevel(logging.DEBUG)
     try:
-        yield ip
+        yield shell
     finally:
         root.setLevel(level)
-        keys.clear_session_keys()
-        i18n.set_language("auto")
-        ip.run_line_magic("unload_ext", "llm_magic")
-        ip.history_manager.end_session()
-        InteractiveShell.clear_instance()
 
 
 class Notebook:

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import stat
 import subprocess
-from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import CapturedIO, capture_output
-from traitlets.config import Config
 
 from llm_magic import i18n, keys
 from llm_magic.errors import AuthenticationError, ConfigurationError, MissingKeyError, UnknownProviderError
@@ -21,26 +18,6 @@ from llm_magic.key_widget import KeyEntry
 from llm_magic.providers import get_provider
 
 KEY = "sk-test-0123456789abcdef"
-
-
-@pytest.fixture
-def shell(tmp_path: Path) -> Iterator[InteractiveShell]:
-    """A fresh shell with its own history database and llm_magic loaded."""
-    if InteractiveShell.initialized():
-        InteractiveShell.clear_instance()
-    config = Config()
-    config.HistoryManager.hist_file = str(tmp_path / "history.sqlite")
-    ip = InteractiveShell.instance(config=config)
-    ip.run_line_magic("load_ext", "llm_magic")
-    keys.clear_session_keys()
-    try:
-        yield ip
-    finally:
-        keys.clear_session_keys()
-        i18n.set_language("auto")
-        ip.run_line_magic("unload_ext", "llm_magic")
-        ip.history_manager.end_session()
-        InteractiveShell.clear_instance()
 
 
 class Ran:

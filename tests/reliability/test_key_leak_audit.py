@@ -22,9 +22,9 @@ import pytest
 
 import llm_magic
 from llm_magic import errors as e
-from llm_magic import keys, transport
+from llm_magic import keys
 from llm_magic.client import stream_events
-from llm_magic.loopback import FakeProvider, Reply
+from llm_magic.loopback import Reply
 from llm_magic.request import prepare_call
 from llm_magic.secrets import mask
 
@@ -186,28 +186,6 @@ def test_every_reliability_path_leaks_the_key_nowhere(fake_provider, monkeypatch
 
 
 # -- the same faults through the magics, in a real InteractiveShell ------------------------------
-@pytest.fixture
-def shell(tmp_path: Path) -> Iterator[Any]:
-    pytest.importorskip("llm_magic.magics", reason="the %%llm magic (magics.py) does not exist yet")
-    from IPython.core.interactiveshell import InteractiveShell
-    from traitlets.config import Config
-
-    if InteractiveShell.initialized():
-        InteractiveShell.clear_instance()
-    config = Config()
-    config.HistoryManager.hist_file = str(tmp_path / "history.sqlite")
-    ip = InteractiveShell.instance(config=config)
-    ip.run_line_magic("load_ext", "llm_magic")
-    keys.clear_session_keys()
-    try:
-        yield ip
-    finally:
-        keys.clear_session_keys()
-        ip.run_line_magic("unload_ext", "llm_magic")
-        ip.history_manager.end_session()
-        InteractiveShell.clear_instance()
-
-
 def test_faults_through_the_magics_leak_the_key_nowhere(shell, fake_provider, monkeypatch, tmp_path, debug_logs):
     from IPython.utils.capture import capture_output
 
