@@ -54,9 +54,13 @@ NOTES = [
     "client process's own CPU time (the server runs in another process).",
     f"(5) {measure_ttft.METHOD}. A bare `iter_lines` on a close-delimited body waits for 512 "
     "bytes before it yields a line: the reason llm_magic reads raw bytes.",
-    "(6) Message bytes are each display message's JSON `content` (data, metadata, transient); "
-    "'wire' adds each message's header, parent header and metadata. Rendered size is the UTF-8 "
-    "size of the final message's data. Gaps come from the kernel's message header dates.",
+    "(6) Display messages are iopub `display_data`, `update_display_data`, `clear_output` and "
+    "the widget messages `comm_open`/`comm_msg`/`comm_close` (the live view draws into "
+    "ipywidgets Output widgets). Bytes are whole messages (JSON header, parent header, metadata "
+    "and content: what the front end receives, and what the target is judged on); 'content "
+    "only' leaves the headers out. The naive baseline's messages get the same header size. Rendered size is the UTF-8 size of the final "
+    "display's data. Gaps are between drawing messages (`display_data`/`update_display_data`), "
+    "from the kernel's header dates. What a browser sends back (Output widget state) is not counted.",
     "(7) One process, half plain and half streamed `llm_magic` calls, after a 50-call warm-up, "
     "with `gc.collect()` at both ends; RSS from /proc/self/statm.",
     "Bytecode: children run with llm_magic byte-compiled, as `pip install` leaves it (this "

@@ -33,13 +33,29 @@ def test_quick_run_measures_every_target(quick_run: dict) -> None:
     assert quick_run["machine"]["cores"]
 
 
+def _display_rows(run: dict) -> list[dict]:
+    rows = [row for row in run["rows"] if row["target"] == "6"]
+    assert rows, "no display-traffic row"
+    return rows
+
+
 @pytest.mark.kernel
-def test_display_traffic_counts_are_within_target(quick_run: dict) -> None:
-    rows = [row for row in quick_run["rows"] if row["target"] == "6"]
-    assert rows
-    for row in rows:
+def test_display_traffic_counts(quick_run: dict) -> None:
+    for row in _display_rows(quick_run):
         traffic = row["details"]
         # at least the first display and the final one; far fewer than one per token
         assert 2 <= traffic["messages"] < traffic["naive"]["messages"]
+        assert traffic["wire_bytes"] < traffic["naive"]["wire_bytes"]
+        # the payload alone (no message headers) stays within the 10x budget
         assert traffic["content_bytes"] <= 10 * traffic["final_rendered_bytes"]
-        assert traffic["content_bytes"] < traffic["naive"]["content_bytes"]
+
+
+@pytest.mark.kernel
+@pytest.mark.xfail(strict=False, reason=(
+    "target 6 missed: whole display messages (headers included) exceed 10x the final answer; "
+    "the widget live view sends clear_output + display_data + comm messages per refresh "
+    "(see benchmarks/RESULTS.md)"))
+def test_display_traffic_bytes_within_target(quick_run: dict) -> None:
+    for row in _display_rows(quick_run):
+        traffic = row["details"]
+        assert traffic["wire_bytes"] <= 10 * traffic["final_rendered_bytes"]
