@@ -15,9 +15,9 @@ from .server import REPO_DIR
 if str(REPO_DIR) not in sys.path:
     sys.path.insert(0, str(REPO_DIR))
 
-from tests.harness.kernel import CellRun, execute, running_kernel  # noqa: E402
+from tests.harness.kernel import CellRun, evaluate, execute, running_kernel  # noqa: E402
 
-__all__ = ["CellRun", "kernel", "timed_cell"]
+__all__ = ["CellRun", "evaluate", "kernel", "timed_cell"]
 
 
 @contextmanager
