@@ -118,6 +118,9 @@ def _row(size: int, data: dict[str, Any]) -> Row:
 
 def _why(data: dict[str, Any]) -> str:
     parts = []
+    span = max(data["span_s"], 1e-9)
+    final_rate = data["final_rendered_bytes"] / span
+    header_rate = (data["wire_bytes"] - data["content_bytes"]) / span
     if data["wire_ratio"] > BYTES_TARGET:
         kinds = ", ".join(f"{count} {kind}" for kind, count in data["by_type"].items() if count)
         parts.append(
@@ -126,7 +129,9 @@ def _why(data: dict[str, Any]) -> str:
             f"about {data['envelope_bytes_per_message']:.0f} B of header and parent header, "
             f"{kib(data['wire_bytes'] - data['content_bytes'])} in all against a content of "
             f"{kib(data['content_bytes'])} ({data['ratio']:.1f}x the final size); the live view sends "
-            "clear_output + display_data (and widget comm messages) per refresh")
+            "clear_output + display_data (and widget comm messages) per refresh. Per second: the final "
+            f"display grows by {final_rate:.0f} B/s, so the budget is {BYTES_TARGET * final_rate:.0f} B/s, "
+            f"while {data['messages'] / span:.1f} messages/s spend {header_rate:.0f} B/s on headers alone")
     if data["max_gap_s"] > GAP_TARGET:
         parts.append(f"longest refresh gap {data['max_gap_s']:.2f} s exceeds {GAP_TARGET} s by "
                      f"{data['max_gap_s'] - GAP_TARGET:.2f} s")

@@ -37,9 +37,8 @@ def stamped_writes() -> Iterator[list[tuple[float, bytes]] | None]:
     log: list[tuple[float, bytes]] = []
 
     def write(self: Any, data: bytes) -> bool:
-        ok = original(self, data)
-        log.append((time.monotonic(), data))
-        return ok
+        log.append((time.monotonic(), data))  # stamped as the write starts
+        return original(self, data)
 
     Connection.write = write  # type: ignore[method-assign]
     try:
