@@ -1,8 +1,9 @@
 """The live widget view without a kernel: blocks drawn once, tail redrawn on time, plain Markdown at the end.
 
 Without a kernel the router puts displays into the widgets' ``outputs`` (what a front end
-would hold), so the view's drawing can be checked here; tests/test_kernel_live_view.py checks
-the real iopub messages.
+would hold), so the view's drawing can be checked here. With a stand-in cell request id
+(``wire``) the messages a kernel would send are recorded in order: widget state updates,
+captured displays, clear_output; tests/test_kernel_live_view.py checks the real iopub messages.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from llm_magic.errors import RateLimitError
 from llm_magic.events import RetryWait
 from llm_magic.loopback import Reply
 from llm_magic.render import retry_notice, use_widgets
-from llm_magic.render.live import LiveView
+from llm_magic.render import live
+from llm_magic.render.live import INTERVAL, LONG_TAIL_BYTES, LONG_TAIL_INTERVAL, LiveView
 from llm_magic.render.state import StreamState
 
 TEXT = "".join(f"## Part {i}\n\nParagraph {i} has some words in it.\n\n- a{i}\n- b{i}\n\n" for i in range(40)) + "End."
@@ -48,7 +50,7 @@ def stream(view: LiveView, state: StreamState, clock: FakeClock, text: str, step
             yield clock.now
 
 
-def test_finished_blocks_once_tail_redrawn_every_quarter_second(ip):
+def test_finished_blocks_once_tail_redrawn_at_most_every_interval(ip):
     clock = FakeClock()
     state = StreamState("deepseek", "DeepSeek", "deepseek-flash")
     view = LiveView(state, ip, clock=clock)
@@ -64,8 +66,10 @@ def test_finished_blocks_once_tail_redrawn_every_quarter_second(ip):
         state.answer = Answer(state.text, provider="deepseek", model="deepseek-flash", elapsed=clock.now)
         view.finish()
     gaps = [b - a for a, b in zip(times, times[1:])]
-    assert min(gaps) >= 0.25 and max(gaps) <= 0.3
-    assert len(panel.answer.finished.outputs) == panel.answer.blocks > 100  # appended, never redrawn
+    assert min(gaps) >= INTERVAL and max(gaps) <= INTERVAL + 0.02 < 0.5  # events 0.02 s apart
+    # appended, never redrawn: the blocks one redraw finished go in one display
+    assert len(panel.answer.finished.outputs) == panel.answer.displays <= view.redraws < panel.answer.blocks
+    assert panel.answer.blocks > 100
     assert TEXT.startswith(blocks + tail) and len(blocks) > len(TEXT) * 0.9
     assert len(panel.answer.tail.outputs) <= 1
     first, swap, last = captured.outputs
@@ -124,3 +128,119 @@ def test_forced_widgets_in_a_plain_shell_end_as_markdown(ip, deepseek):
     assert final(captured)["text/markdown"].startswith("# 标题\n\n第一段。\n\n第二段。")
     assert sum(not o.update for o in captured.outputs) == 1
     assert "deepseek · deepseek-flash" in shown(captured)
+
+
+class Wire(list):
+    """What a kernel would send for a cell whose request id is ``cell-1``, in order."""
+
+    def comms(self, widget=None, key=None):
+        return [state for kind, w, state in self
+                if kind == "comm" and (widget is None or w is widget) and (key is None or key in state)]
+
+    def kinds(self):
+        return [kind for kind, _, _ in self]
+
+
+@pytest.fixture
+def wire(monkeypatch) -> Wire:
+    log = Wire()
+
+    def send(widget, msg, buffers=None):
+        if msg.get("method") == "update":
+            log.append(("comm", widget, msg["state"]))
+
+    monkeypatch.setattr(ipywidgets.Widget, "_send", send)
+    monkeypatch.setattr("IPython.display.publish_display_data",
+                        lambda data, *args, **kwargs: log.append(("display", None, data)))
+    monkeypatch.setattr("IPython.display.clear_output", lambda *args, **kwargs: log.append(("clear", None, None)))
+    monkeypatch.setattr(live, "parent_msg_id", lambda shell: "cell-1")
+    return log
+
+
+def test_one_comm_msg_per_tail_refresh_and_one_display_per_block(ip, wire):
+    clock = FakeClock()
+    state = StreamState("deepseek", "DeepSeek", "deepseek-flash")
+    view = LiveView(state, ip, clock=clock)
+    with capture_output():
+        view.start()
+        view.changed()  # builds the widgets; nothing streamed yet
+        panel = view.panel
+        tail, finished = panel.answer.tail, panel.answer.finished
+        refreshes = []  # (messages a redraw sent, new finished blocks, their text)
+        for start in range(0, len(TEXT), 7):
+            clock.now += 0.02
+            state.add_text(TEXT[start:start + 7])
+            before, blocks, redraws = len(wire), panel.answer.blocks, view.redraws
+            done = panel.answer.splitter.done
+            view.changed()
+            if view.redraws > redraws:
+                refreshes.append((wire[before:], panel.answer.blocks - blocks, state.text[done:panel.answer.splitter.done]))
+        view.finish()
+    assert "clear" not in wire.kinds()
+    tail_updates = wire.comms(tail)
+    assert tail_updates and all(set(update) == {"outputs"} and len(update["outputs"]) <= 1 for update in tail_updates)
+    for sent, blocks, finished_text in refreshes:
+        # per refresh: at most one tail update, one display for the blocks it finished, nothing else but
+        # the status line (cleared once the text starts) and the one capture of the first block
+        tails = [m for m in sent if m[0] == "comm" and m[1] is tail]
+        displays = [m for m in sent if m[0] == "display"]
+        rest = [(w, state) for kind, w, state in sent if kind == "comm" and w is not tail]
+        assert len(tails) <= 1 and len(displays) == (1 if blocks else 0), sent
+        assert [data["text/markdown"] for _, _, data in displays] == ([finished_text] if blocks else [])
+        assert all((w, state) in ((panel.status, {"value": ""}), (finished, {"msg_id": "cell-1"}))
+                   for w, state in rest), rest
+    # the finished blocks' Output captures once, from its first block to the end; the tail never does
+    assert wire.comms(key="msg_id") == [{"msg_id": "cell-1"}, {"msg_id": ""}]
+    assert [w for kind, w, state in wire if "msg_id" in (state or {})] == [finished, finished]
+    displays = [data["text/markdown"] for kind, _, data in wire if kind == "display"]
+    assert len(displays) == panel.answer.displays and TEXT.startswith("".join(displays))
+    assert len("".join(displays)) > len(TEXT) * 0.9 and panel.answer.blocks > 100
+    # each refresh re-sends only the tail: far less than the answer
+    tail_bytes = sum(len(update["outputs"][0]["data"]["text/markdown"]) for update in tail_updates if update["outputs"])
+    assert tail_bytes < len(TEXT)
+
+
+def test_reasoning_then_answer_switches_capture_once(ip, wire):
+    clock = FakeClock()
+    state = StreamState("deepseek", "DeepSeek", "deepseek-reasoner")
+    view = LiveView(state, ip, clock=clock)
+    thought = "".join(f"第{i}步：想一想。\n\n" for i in range(10))
+    with capture_output():
+        view.start()
+        for start in range(0, len(thought), 3):
+            clock.now += 0.1
+            state.add_reasoning(thought[start:start + 3])
+            view.changed()
+        reasoning = view.panel.reasoning
+        for start in range(0, len(TEXT[:600]), 7):
+            clock.now += 0.1
+            state.add_text(TEXT[start:start + 7])
+            view.changed()
+        view.finish()
+    answer = view.panel.answer
+    assert reasoning.blocks and answer.blocks
+    captures = [(w, state["msg_id"]) for kind, w, state in wire if kind == "comm" and "msg_id" in state]
+    assert captures == [(reasoning.finished, "cell-1"), (reasoning.finished, ""), (answer.finished, "cell-1"),
+                        (answer.finished, "")]
+    assert view.router.switches == 2 and "clear" not in wire.kinds()
+    html = [data for kind, _, data in wire if kind == "display" and "text/html" in data]
+    assert len(html) == reasoning.displays and "第0步" in html[0]["text/html"]
+
+
+def test_a_long_tail_still_refreshes_within_half_a_second(ip, wire):
+    clock = FakeClock()
+    state = StreamState("deepseek", "DeepSeek", "deepseek-flash")
+    view = LiveView(state, ip, clock=clock)
+    code = "```python\n" + "".join(f"print('line {i} of a long code block')\n" for i in range(200)) + "```\n"
+    with capture_output():
+        view.start()
+        redraws = [(t, view.panel.answer.tail_bytes) for t in stream(view, state, clock, code, 0.02)]
+        view.finish()
+    gaps = [(b - a, long_before > LONG_TAIL_BYTES)
+            for (a, long_before), (b, _) in zip(redraws, redraws[1:])]
+    short = [gap for gap, long in gaps if not long]
+    long = [gap for gap, long in gaps if long]
+    assert short and long  # the code block grew past LONG_TAIL_BYTES while streaming
+    assert INTERVAL <= min(short) and max(short) <= INTERVAL + 0.02
+    assert LONG_TAIL_INTERVAL <= min(long) and max(long) <= LONG_TAIL_INTERVAL + 0.02 < 0.5
+    assert len(wire.comms(view.panel.answer.tail)) == len(redraws)  # one message per redraw, none more

@@ -2,7 +2,9 @@
 
 In a kernel the cell's one display holds a ``GridBox`` of live panels (``render.live``) whose
 columns wrap below each other on a narrow screen (``minmax(300px, 1fr)``); each column has
-its provider's title and its own footer, or its error with the fix. Without widgets the whole
+its provider's title and its own footer, or its error with the fix. The panels share one
+capture router: finished blocks are displayed once, tails are replaced in one widget message
+each, all at most every ``live.INTERVAL`` seconds. Without widgets the whole
 document is redrawn, throttled; a terminal prints each answer when it is complete. The saved
 output is one Markdown document with a heading per provider, readable without widget state.
 """
@@ -119,8 +121,10 @@ class ColumnsLiveView:
         if self.widgets is None:
             self._build()
         self._dirty.add(label)
+        from .live import INTERVAL
+
         now = self.clock()
-        if not force and now - self._last < 0.25:
+        if not force and now - self._last < INTERVAL:
             return
         for name in sorted(self._dirty):
             self.panels[name].draw()

@@ -3,16 +3,24 @@
 Redrawing one output re-sends the whole answer each time, so a long answer costs O(n²) bytes
 or slows its refreshes down. Here the cell's one display first shows a ``VBox``: a reasoning
 accordion, an ``Output`` of finished blocks (each block displayed once, appended) and an
-``Output`` holding only the unfinished tail, redrawn every 0.25 s with
-``clear_output(wait=True)``; a status line shows waiting and retry notices. Bytes stay about
-the answer's size plus the tail's redraws, and the refresh rate stays the same all along.
+``Output`` holding only the unfinished tail, and a status line for waiting and retry notices.
 
-In a kernel, an ``Output`` widget captures the cell's messages while its ``msg_id`` is set;
-front ends give them to the most recently set one, as for nested ``with out:`` blocks. The
-tail's ``Output`` captures for the whole stream, and the finished-blocks ``Output`` takes over
-for a moment when blocks are appended (:class:`Router`). When the answer ends, the display is
-updated to the ordinary final Markdown (``document.bundle``) and every widget is closed, so a
-saved notebook renders without widget state.
+Every iopub message carries a header of about 440 bytes, so the view sends as few as it can:
+
+* the tail is redrawn at most every 0.4 s, and only when it changed, by assigning the tail
+  ``Output``'s synced ``outputs`` trait: one ``comm_msg``, no ``clear_output``, no capture
+  (front ends re-render an ``Output`` whose ``outputs`` change, as ``append_display_data``
+  relies on);
+* the blocks finished since the last redraw are one ``display_data`` (one block, unless the
+  answer streams fast), captured by the finished-blocks ``Output``.
+
+In a kernel, an ``Output`` widget captures the cell's messages while its ``msg_id`` is set; only
+one captures at a time (:class:`Router`). The first finished block sets it, and it changes only
+when blocks go to another ``Output``: once when the reasoning ends and the answer starts (and,
+with several providers in columns, when another column finishes a block). When the answer
+ends, capture is released, the display is updated to the ordinary final Markdown
+(``document.bundle``) and every widget is closed, so a saved notebook renders without widget
+state.
 """
 
 from __future__ import annotations
@@ -29,8 +37,10 @@ from .document import _QUIET, bundle, error_lines, footer_text, waiting_text
 from .formats import escape_block
 from .state import StreamState
 
-#: seconds between redraws of the tail; a long tail (a big table or code block) waits longer
-INTERVAL, LONG_TAIL_INTERVAL, LONG_TAIL_BYTES = 0.25, 0.5, 2000
+#: seconds between redraws of the tail; a long tail (a big table or code block) waits a little
+#: longer. Redraws follow stream events, so the screen's longest gap is the interval plus the
+#: time to the next event: both stay under half a second.
+INTERVAL, LONG_TAIL_INTERVAL, LONG_TAIL_BYTES = 0.4, 0.45, 2000
 
 
 @lru_cache(maxsize=1)
@@ -63,49 +73,52 @@ def parent_msg_id(shell: Any) -> str:
 
 
 class Router:
-    """Which ``Output`` widget receives the cell's displays: a stack, the last set one captures.
+    """Where the cell's displays go: the one ``Output`` capturing them, switched only when needed.
 
-    Without a kernel (``parent`` empty) displays are put into the widgets' ``outputs`` instead.
+    Finished blocks are displayed into the capturing ``Output`` (its ``msg_id`` set to the
+    cell's request); a tail is put straight into an ``Output``'s ``outputs``. Without a kernel
+    (``parent`` empty) displays are appended to the widgets' ``outputs`` instead.
     """
 
     def __init__(self, parent: str) -> None:
         self.parent = parent
-        self.stack: list[Any] = []
+        self.capturing: Any = None
+        self.switches = 0  # times the capturing Output changed (the first capture included)
 
-    def _top(self, output: Any) -> None:
-        if self.stack and self.stack[-1] is output:
+    def _capture(self, output: Any) -> None:
+        if self.capturing is output:
             return
-        _flush()
-        while output in self.stack and self.stack[-1] is not output:
-            self.stack.pop().msg_id = ""
-        if output not in self.stack:
-            output.msg_id = self.parent
-            self.stack.append(output)
+        _flush()  # what was printed so far goes where it was headed
+        if self.capturing is not None:
+            self.capturing.msg_id = ""
+        output.msg_id = self.parent
+        self.capturing = output
+        self.switches += 1
 
     def show(self, output: Any, data: dict[str, str]) -> None:
+        """Append ``data`` to ``output``: one ``display_data`` (after a capture switch if needed)."""
         if not self.parent:
-            output.outputs += ({"output_type": "display_data", "data": data, "metadata": {}},)
+            output.outputs += (_display_item(data),)
             return
         from IPython.display import publish_display_data
 
-        self._top(output)
+        self._capture(output)
         publish_display_data(data)
 
-    def clear(self, output: Any) -> None:
-        if not self.parent:
-            output.outputs = ()
-            return
-        from IPython.display import clear_output
-
-        self._top(output)
-        clear_output(wait=True)
+    def replace(self, output: Any, data: dict[str, str] | None) -> None:
+        """Make ``data`` (or nothing) the whole content of ``output``: one ``comm_msg`` if it changed."""
+        output.outputs = (_display_item(data),) if data is not None else ()
 
     def release(self) -> None:
         """Stop capturing, so the cell's own display can be updated."""
-        if self.stack:
+        if self.capturing is not None:
             _flush()
-        while self.stack:
-            self.stack.pop().msg_id = ""
+            self.capturing.msg_id = ""
+            self.capturing = None
+
+
+def _display_item(data: dict[str, str]) -> dict[str, Any]:
+    return {"output_type": "display_data", "data": data, "metadata": {}}
 
 
 def _flush() -> None:
@@ -158,7 +171,7 @@ def reasoning_data(block: str) -> dict[str, str]:
 
 
 class BlockStream:
-    """A growing text in two ``Output`` widgets: finished blocks appended once, the tail redrawn."""
+    """A growing text in two ``Output`` widgets: finished blocks appended once, the tail replaced."""
 
     def __init__(self, widgets: Widgets, router: Router, render: Callable[[str], dict[str, str]]) -> None:
         self.router = router
@@ -167,17 +180,17 @@ class BlockStream:
         self.tail = widgets.make("Output")
         self.splitter = BlockSplitter()
         self.shown_tail = ""
-        self.blocks = 0
+        self.blocks = 0  # finished blocks shown
+        self.displays = 0  # displays they took: the blocks finished by one redraw go together
 
     def draw(self, text: str) -> None:
         blocks, tail = self.splitter.feed(text)
-        for block in blocks:
-            self.router.show(self.finished, self.render(block))
-        self.blocks += len(blocks)
-        if tail != self.shown_tail or blocks:
-            self.router.clear(self.tail)
-            if tail.strip():
-                self.router.show(self.tail, self.render(tail))
+        if blocks:  # split at certain block boundaries: together they render as they would apart
+            self.router.show(self.finished, self.render("".join(blocks)))
+            self.blocks += len(blocks)
+            self.displays += 1
+        if tail != self.shown_tail:
+            self.router.replace(self.tail, self.render(tail) if tail.strip() else None)
             self.shown_tail = tail
 
     @property
@@ -277,7 +290,7 @@ class LiveView:
         self.handle.update(self.panel.box, metadata=self.state.metadata())
 
     def changed(self, *, force: bool = False) -> None:
-        """Redraw if 0.25 s passed (0.5 s for a long tail); ``force`` for a retry notice."""
+        """Redraw if ``INTERVAL`` passed (``LONG_TAIL_INTERVAL`` for a long tail); ``force`` for a retry notice."""
         now = self.clock()
         if self.panel is None:
             self._build()
