@@ -35,6 +35,20 @@ model = LinearRegression().fit(X, y)
 总之，机器学习的核心是：**数据 + 模型 + 评估**。
 """
 HEADING = re.compile(r"机器学习是什么")
+#: records the answer's tail Output (the outer panel's second Output) whenever the cell changes
+TAIL_RECORDER = """(cell) => {
+    window.__tails = [];
+    new MutationObserver(() => {
+        const box = cell.querySelector('.widget-vbox');
+        const outputs = box ? [...box.children].filter(c => c.classList.contains('widget-output')) : [];
+        if (outputs.length < 2) return;
+        const tail = outputs[1];
+        const sample = {text: tail.innerText.trim(), markdown: tail.querySelectorAll('.jp-RenderedMarkdown').length,
+                        children: tail.querySelectorAll('.jp-OutputArea-child').length};
+        const last = window.__tails[window.__tails.length - 1];
+        if (!last || JSON.stringify(last) !== JSON.stringify(sample)) window.__tails.push(sample);
+    }).observe(cell, {childList: true, subtree: true, characterData: true});
+}"""
 LIST_ITEMS = ("监督学习：用带标签", "无监督学习", "强化学习")
 
 
@@ -86,13 +100,19 @@ def test_answer_grows_in_one_output_and_ends_as_markdown(lab, browser_page, stan
         new MutationObserver(() => { if (document.querySelector('.jp-Cell .widget-output'))
             window.__sawWidget = true; }).observe(document.body, {childList: true, subtree: true}); }""")
 
+    cell.evaluate(TAIL_RECORDER)
+
     # mid-stream: the live widgets, with finished blocks rendered as Markdown
     cell.locator(".jp-InputArea-editor").click()
     page.keyboard.press("Control+Enter")
     live = cell.locator(".widget-output .jp-RenderedMarkdown")
     expect(live.first).to_be_visible(timeout=20_000)
-    expect(cell.locator(".widget-output li", has_text="无监督学习")).to_be_visible(timeout=20_000)
+    # the tail (the panel's second Output, replaced through its outputs trait) renders Markdown too
+    tail = cell.locator(".widget-vbox").first.locator(":scope > .widget-output").nth(1)
+    expect(tail.locator(".jp-RenderedMarkdown li", has_text="监督学习")).to_be_visible(timeout=20_000)
     ARTIFACTS.mkdir(exist_ok=True)
+    cell.screenshot(path=str(ARTIFACTS / "live_view_tail.png"))
+    expect(cell.locator(".widget-output li", has_text="无监督学习")).to_be_visible(timeout=20_000)
     cell.screenshot(path=str(ARTIFACTS / "live_view_streaming.png"))
     prompt = cell.locator(".jp-InputPrompt")
     expect(prompt).to_have_text(re.compile(r"\[\d+\]"), timeout=60_000)
@@ -115,6 +135,12 @@ def test_answer_grows_in_one_output_and_ends_as_markdown(lab, browser_page, stan
     growth = [b for a, b in zip(lengths, lengths[1:]) if b > a]
     assert len(growth) >= 5, texts  # grew in several steps while streaming
     assert recording.max_children() == 1, texts
+    # the tail was replaced in place: rendered Markdown, growing, never two outputs at once
+    tails = page.evaluate("window.__tails")
+    shown = [t["text"] for t in tails if t["markdown"] and t["text"]]
+    assert len(set(shown)) >= 5, tails
+    assert any(b.startswith(a) and len(b) > len(a) for a, b in zip(shown, shown[1:])), shown
+    assert max(t["children"] for t in tails) == 1, tails
     assert cell.locator(".jp-Cell-outputArea > .jp-OutputArea-child").count() == 1
     screenshot(page, "live_view")
 
