@@ -10,9 +10,10 @@ messages a real kernel sends (what a front end receives):
 * message bytes: whole messages, as the front end receives them: ``content`` plus header,
   parent header and metadata, each as Jupyter serializes it (content alone is reported too);
 * rendered size: the UTF-8 bytes of the final message's ``data`` values (what is shown);
-* refresh gap: the longest time between consecutive ``display_data``/``update_display_data``
-  messages (the ones that draw), by their header dates (stamped by the kernel when it
-  sends), from the first display to the last.
+* refresh gap: the longest time between consecutive messages that change what is drawn —
+  ``display_data``/``update_display_data``, and the ``comm_msg`` updates that set an Output
+  widget's ``outputs`` (how the live view redraws the answer's unfinished tail) — by their
+  header dates (stamped by the kernel when it sends), from the first display to the last.
 
 Not measured here: what a browser sends back to the kernel (an Output widget's state sync).
 
@@ -47,17 +48,24 @@ DISPLAY_TYPES = ("display_data", "update_display_data", "clear_output")
 WIDGET_TYPES = ("comm_open", "comm_msg", "comm_close")
 
 
+def _redraws_output(message: dict[str, Any]) -> bool:
+    """A widget update that replaces an Output's contents: the live view redrawing its tail."""
+    data = message["content"].get("data") or {}
+    return message["msg_type"] == "comm_msg" and "outputs" in (data.get("state") or {})
+
+
 def traffic(messages: list[dict[str, Any]]) -> dict[str, Any]:
     """Counts, bytes and refresh gaps of a cell's display messages (widget messages included)."""
     shown = [m for m in messages if m["msg_type"] in DISPLAY_TYPES + WIDGET_TYPES]
     draws = [m for m in messages if m["msg_type"] in ("display_data", "update_display_data")]
+    refreshes = [m for m in shown if m["msg_type"] in ("display_data", "update_display_data") or _redraws_output(m)]
     if not draws:
         raise RuntimeError("the cell displayed nothing")
     content = sum(_json_size(m["content"]) for m in shown)
     wire = content + sum(_json_size(m["header"]) + _json_size(m["parent_header"])
                          + _json_size(m["metadata"]) for m in shown)
     final = sum(len(str(v).encode("utf-8")) for v in draws[-1]["content"]["data"].values())
-    stamps = [m["header"]["date"].timestamp() for m in draws]
+    stamps = [m["header"]["date"].timestamp() for m in refreshes]
     gaps = [b - a for a, b in zip(stamps, stamps[1:])]
     by_type = {kind: sum(1 for m in shown if m["msg_type"] == kind) for kind in DISPLAY_TYPES + WIDGET_TYPES}
     widget_bytes = sum(_json_size(m["content"]) for m in shown if m["msg_type"] in WIDGET_TYPES)

@@ -59,8 +59,10 @@ NOTES = [
     "ipywidgets Output widgets). Bytes are whole messages (JSON header, parent header, metadata "
     "and content: what the front end receives, and what the target is judged on); 'content "
     "only' leaves the headers out. The naive baseline's messages get the same header size. Rendered size is the UTF-8 size of the final "
-    "display's data. Gaps are between drawing messages (`display_data`/`update_display_data`), "
-    "from the kernel's header dates. What a browser sends back (Output widget state) is not counted.",
+    "display's data. Gaps are between messages that change what is drawn (`display_data`, "
+    "`update_display_data`, and the `comm_msg` updates setting an Output widget's `outputs`, which "
+    "is how the live view redraws the unfinished tail), from the kernel's header dates. What a "
+    "browser sends back (Output widget state) is not counted.",
     "(7) One process, half plain and half streamed `llm_magic` calls, after a 50-call warm-up, "
     "with `gc.collect()` at both ends; RSS from /proc/self/statm.",
     "Bytecode: children run with llm_magic byte-compiled, as `pip install` leaves it (this "

@@ -51,10 +51,6 @@ def test_display_traffic_counts(quick_run: dict) -> None:
 
 
 @pytest.mark.kernel
-@pytest.mark.xfail(strict=False, reason=(
-    "target 6 missed: whole display messages (headers included) exceed 10x the final answer; "
-    "the widget live view sends clear_output + display_data + comm messages per refresh "
-    "(see benchmarks/RESULTS.md)"))
 def test_display_traffic_bytes_within_target(quick_run: dict) -> None:
     for row in _display_rows(quick_run):
         traffic = row["details"]
