@@ -246,10 +246,6 @@ def test_faults_through_the_magics_leak_the_key_nowhere(shell, fake_provider, mo
 def test_replay_cache_through_the_magic(shell, fake_provider, monkeypatch, tmp_path):
     from IPython.utils.capture import capture_output
 
-    options = shell.magics_manager.registry["LLMMagics"].llm.parser._option_string_actions
-    if "--cache" not in options:
-        pytest.skip("%%llm has no --cache option yet (cache.py exists but magics.py does not use it); "
-                    "the cache file is audited through cache.cached_stream in the engine test")
     server = fake_provider("deepseek", key=KEY)
     server.queue(Reply.answer(TEXT))
     outputs = []
@@ -261,6 +257,13 @@ def test_replay_cache_through_the_magic(shell, fake_provider, monkeypatch, tmp_p
     assert server.request_count == 1
     seen = Observed()
     seen.add("outputs", outputs)
-    for file in Path.cwd().glob("*.sqlite*"):
-        seen.add(f"cache file {file.name}", file.read_bytes().decode("utf-8", errors="replace"))
+    scanned = []
+    for file in Path.cwd().glob("*.sqlite*"):  # the replay cache and the shell's history database
+        try:
+            data = file.read_bytes()
+        except FileNotFoundError:
+            continue  # a SQLite journal that came and went while we looked
+        scanned.append(file.name)
+        seen.add(f"sqlite file {file.name}", data.decode("utf-8", errors="replace"))
+    assert ".llm_magic_cache.sqlite" in scanned and "history.sqlite" in scanned
     assert not seen.leaks()
