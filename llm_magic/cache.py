@@ -37,8 +37,7 @@ from typing import Any
 from . import client
 from .answer import Answer
 from .events import Event, Finished, ReasoningDelta, TextDelta
-from .providers import get_provider
-from .request import PreparedCall, build_messages, split_provider
+from .request import PreparedCall, draft_request
 
 __all__ = [
     "DEFAULT_FILENAME",
@@ -54,7 +53,6 @@ __all__ = [
 
 DEFAULT_FILENAME = ".llm_magic_cache.sqlite"
 _NOT_SENT = ("stream", "stream_options")
-_PROMPT_OPTIONS = ("model", "system", "temperature", "max_tokens", "top_p", "messages", "think", "stream")
 #: options that change how a call is made, not what is asked
 _TRANSPORT_OPTIONS = ("timeout", "key", "base_url", "max_retries")
 
@@ -154,21 +152,10 @@ def key_for(call: PreparedCall) -> str:
 
 
 def request_key(provider: str, prompt: str | None = None, **options: Any) -> str:
-    """``key_for(prepare_call(...))`` without resolving a key or a base URL (nothing is contacted).
-
-    It mirrors ``request.prepare_call``; ``tests/test_cache.py`` checks that both agree.
-    """
-    name, model_in_spec = split_provider(provider)
-    adapter = get_provider(name)
-    model = (options.get("model") or model_in_spec or adapter.default_model()).strip()
-    extra = {k: v for k, v in options.items() if k not in _PROMPT_OPTIONS and k not in _TRANSPORT_OPTIONS}
-    messages = build_messages(prompt, options.get("system"), options.get("messages"))
-    think = options.get("think")
-    wire_stream = adapter.wire_stream(options.get("stream", True), think)
-    params = {"temperature": options.get("temperature"), "max_tokens": options.get("max_tokens"),
-              "top_p": options.get("top_p"), **extra}
-    payload = adapter.build_payload(model, messages, stream=wire_stream, think=think, params=params)
-    return _hash(adapter.name, model, payload)
+    """``key_for(prepare_call(...))`` without resolving a key or a base URL (nothing is contacted)."""
+    asked = {k: v for k, v in options.items() if k not in _TRANSPORT_OPTIONS}
+    draft = draft_request(provider, prompt, **asked)
+    return _hash(draft.provider.name, draft.model, draft.payload)
 
 
 def cached_answer(provider: str, prompt: str | None = None, *, path: str | Path | None = None,

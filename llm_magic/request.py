@@ -97,7 +97,17 @@ def resolve_endpoint(
     return adapter, url, key
 
 
-def prepare_call(
+@dataclass(frozen=True)
+class DraftRequest:
+    """What a call asks, validated, before any key or URL is known: enough to key a replay cache."""
+
+    provider: Provider
+    model: str
+    payload: dict[str, Any] = field(repr=False)
+    stream: bool  # on the wire
+
+
+def draft_request(
     provider: str | Provider,
     prompt: str | None = None,
     *,
@@ -109,13 +119,9 @@ def prepare_call(
     messages: Sequence[dict] | None = None,
     think: bool | None = None,
     stream: bool = True,
-    timeout: float | None = None,
-    key: str | None = None,
-    base_url: str | None = None,
-    max_retries: int | None = None,
     **extra: Any,
-) -> PreparedCall:
-    """Validate every argument and resolve provider, model, URL and key; raise before sending."""
+) -> DraftRequest:
+    """Validate what is asked and build the payload; needs no key and contacts nobody."""
     if isinstance(provider, str):
         name, model_in_name = split_provider(provider)
         adapter = get_provider(name)
@@ -130,13 +136,32 @@ def prepare_call(
     if max_tokens is not None and (isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1):
         raise _bad_option(f"max_tokens must be a whole number of at least 1, not {max_tokens!r}.",
                           f"max_tokens 必须是不小于 1 的整数，而不是 {max_tokens!r}。", adapter.name)
-    timeout = settings.timeout if timeout is None else timeout
-    if _check_number("timeout", timeout, 0, 86400, low_open=True) is None:
-        timeout = settings.timeout
     built = build_messages(prompt, system, messages)
-    _, url, key = resolve_endpoint(adapter, key=key, base_url=base_url)
     wire_stream = adapter.wire_stream(stream, think)
     params = {"temperature": temperature, "max_tokens": max_tokens, "top_p": top_p, **extra}
     payload = adapter.build_payload(model, built, stream=wire_stream, think=think, params=params)
+    return DraftRequest(adapter, model, payload, wire_stream)
+
+
+def prepare_call(
+    provider: str | Provider,
+    prompt: str | None = None,
+    *,
+    timeout: float | None = None,
+    key: str | None = None,
+    base_url: str | None = None,
+    max_retries: int | None = None,
+    **asked: Any,
+) -> PreparedCall:
+    """Validate every argument and resolve provider, model, URL and key; raise before sending.
+
+    ``asked`` are :func:`draft_request`'s arguments: model, system, temperature, max_tokens,
+    top_p, messages, think, stream and extra payload fields.
+    """
+    timeout = settings.timeout if timeout is None else timeout
+    if _check_number("timeout", timeout, 0, 86400, low_open=True) is None:
+        timeout = settings.timeout
+    draft = draft_request(provider, prompt, **asked)
+    _, url, key = resolve_endpoint(draft.provider, key=key, base_url=base_url)
     retries = settings.max_retries if max_retries is None else max(0, int(max_retries))
-    return PreparedCall(adapter, model, url, payload, key, wire_stream, float(timeout), retries)
+    return PreparedCall(draft.provider, draft.model, url, draft.payload, key, draft.stream, float(timeout), retries)
