@@ -51,7 +51,6 @@ class AnswerBuilder:
         self.reasoning: list[str] = []
         self.usage: dict[str, Any] | None = None
         self.finish_reason: str | None = None
-        self.saw_done = False
 
     @property
     def has_output(self) -> bool:

@@ -112,7 +112,6 @@ def _read_stream(chunks: Iterator[bytes], builder: AnswerBuilder) -> Iterator[Ev
 
 
 def _done(builder: AnswerBuilder) -> None:
-    builder.saw_done = True
     if not builder.has_output and not builder.finish_reason:
         # [DONE] after chunks that carried no choice at all: an empty Answer would hide the failure
         raise not_a_completion("the stream ended without any choices.")

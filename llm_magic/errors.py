@@ -39,8 +39,6 @@ __all__ = [
     "RequestTimeoutError", "NetworkError", "ResponseFormatError",
 ]
 
-MessageLike = "Text | str"
-
 
 def _as_text(value: Text | str | None) -> Text | None:
     if value is None or isinstance(value, Text):
