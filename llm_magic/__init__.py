@@ -15,7 +15,10 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from ._aliases import install as _install_old_paths
+from ._version import __version__
+
+_install_old_paths()  # import llm_magic.prices, .usage, .client, ... still work
 
 _LAZY = {
     "ask": "client", "stream": "client", "stream_events": "client", "list_models": "client",
@@ -37,7 +40,7 @@ __all__ = sorted(_LAZY) + ["load_ipython_extension", "unload_ipython_extension",
 
 if TYPE_CHECKING:  # for type checkers and editors; at run time names load on first use
     from .answer import Answer
-    from .client import ask, list_models, stream, stream_events
+    from .engine.client import ask, list_models, stream, stream_events
     from .config import settings
     from .errors import *  # noqa: F403
     from .events import Finished, ReasoningDelta, RetryWait, TextDelta
@@ -60,12 +63,12 @@ def __dir__() -> list[str]:
 
 def load_ipython_extension(ipython: Any) -> None:
     """``%load_ext llm_magic``: register the magics (no network, nothing printed)."""
-    from .extension import load
+    from .magics.extension import load
 
     load(ipython)
 
 
 def unload_ipython_extension(ipython: Any) -> None:
-    from .extension import unload
+    from .magics.extension import unload
 
     unload(ipython)

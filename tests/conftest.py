@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import copy
 import os
-from typing import TYPE_CHECKING, Callable, Iterator
+from pathlib import Path
+from typing import Callable, Iterator
 
 import pytest
 
 from llm_magic.loopback import FakeProvider
 
-if TYPE_CHECKING:
-    from IPython.core.interactiveshell import InteractiveShell
+from IPython.core.interactiveshell import InteractiveShell
 
 #: provider name → (key variable, base URL variable) used to point it at a fake server
 PROVIDER_VARIABLES = {
@@ -59,26 +60,33 @@ def fake_provider(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Fak
 
 def _reset_session_state() -> None:
     """Forget what a kernel session accumulates: keys entered, language, chats, model lists, usage."""
-    from llm_magic import catalog, conversation, i18n, keys, usage
+    from llm_magic.engine import catalog, usage
+    from llm_magic.i18n import set_language
+    from llm_magic.keys import clear_session_keys
+    from llm_magic.magics import conversation
 
-    keys.clear_session_keys()
-    i18n.set_language("auto")
+    clear_session_keys()
+    set_language("auto")
     conversation.reset()
     catalog.clear()
     usage.ledger.reset()
 
 
-@pytest.fixture
-def shell(tmp_path) -> Iterator["InteractiveShell"]:
-    """A fresh InteractiveShell with its own history database and llm_magic loaded."""
-    from IPython.core.interactiveshell import InteractiveShell
-    from traitlets.config import Config
+#: names tests leave in the notebook namespace
+_USER_NAMES = ("_llm", "answer", "x", "doc", "user", "a", "b", "teacher")
 
-    if InteractiveShell.initialized():
-        InteractiveShell.clear_instance()
-    config = Config()
-    config.HistoryManager.hist_file = str(tmp_path / "history.sqlite")
-    ip = InteractiveShell.instance(config=config)
+
+@pytest.fixture
+def shell(tmp_path: Path) -> Iterator["InteractiveShell"]:
+    """A fresh InteractiveShell with its own history database and llm_magic loaded.
+
+    Settings, configuration and session state are restored afterwards, whatever the test set.
+    """
+    from llm_magic.config import settings
+    from tests.harness.shell import new_shell
+
+    ip = new_shell(tmp_path / "history.sqlite")
+    saved = copy.deepcopy(vars(settings))
     ip.run_line_magic("load_ext", "llm_magic")
     _reset_session_state()
     try:
@@ -86,5 +94,17 @@ def shell(tmp_path) -> Iterator["InteractiveShell"]:
     finally:
         _reset_session_state()
         ip.run_line_magic("unload_ext", "llm_magic")
+        for name, value in saved.items():
+            setattr(settings, name, value)
+        if "LLMMagics" in ip.config:
+            del ip.config["LLMMagics"]
+        for name in _USER_NAMES:
+            ip.user_ns.pop(name, None)
         ip.history_manager.end_session()
         InteractiveShell.clear_instance()
+
+
+@pytest.fixture
+def deepseek(fake_provider: Callable[..., FakeProvider]) -> FakeProvider:
+    """A loopback DeepSeek with DEEPSEEK_BASE_URL and DEEPSEEK_API_KEY pointing at it."""
+    return fake_provider("deepseek")

@@ -29,7 +29,7 @@ FIRST_DELAY = 0.2
 def stamped_writes() -> Iterator[list[tuple[float, bytes]] | None]:
     """Record ``(monotonic, event bytes)`` for every write of the loopback server, if it can."""
     try:
-        from llm_magic.loopback.transport import Connection
+        from llm_magic.loopback.connection import Connection
     except ImportError:
         yield None
         return

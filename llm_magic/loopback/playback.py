@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from .error_bodies import JSON, ErrorResponse, error_body
 from .flavours import Flavour
 from .script import Answer, ChatRequest, ErrorReply, Reply, default_answer
-from .transport import Connection
+from .connection import Connection
 from .wire import (DONE_EVENT, Completion, completion_body, completion_id, count_prompt_tokens,
                    json_bytes, make_usage, split_tokens, sse_event, stream_chunks)
 

@@ -18,7 +18,7 @@ from .httpd import LoopbackHTTPServer
 from .playback import Exchange, play
 from .rules import bearer_key, refuse_chat
 from .script import ChatRequest, Reply, default_answer
-from .transport import Connection
+from .connection import Connection
 from .wire import json_bytes, model_entry, model_list
 
 #: a fixed reply, or a function choosing one per request (the demo's way)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import llm_magic
-from llm_magic import transport
+from llm_magic.wire import transport
 
 from . import matrix
 

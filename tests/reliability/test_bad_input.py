@@ -10,7 +10,7 @@ import pytest
 
 import llm_magic
 from llm_magic import errors as e
-from llm_magic import transport
+from llm_magic.wire import transport
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -143,7 +143,7 @@ def test_a_huge_history_is_refused(server):
 @pytest.fixture
 def no_key_in_environment(server, monkeypatch, tmp_path):
     monkeypatch.delenv("DEEPSEEK_API_KEY", raising=False)
-    from llm_magic import keys
+    from llm_magic.keys import lookup as keys
     keys.clear_session_keys()
     return tmp_path
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import llm_magic
-from llm_magic import transport
+from llm_magic.wire import transport
 from llm_magic.errors import LLMError
 from llm_magic.loopback import Reply
 

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 import llm_magic
 from llm_magic import errors as e
-from llm_magic.errormap import Context, error_for_status, error_in_stream, parse_error_body
+from llm_magic.engine.errormap import Context, error_for_status, error_in_stream, parse_error_body
 from llm_magic.providers import get_provider
 
 KEY = "sk-test-fuzz-0000000000000001"
@@ -191,7 +191,7 @@ _PROMPT = st.lists(st.sampled_from([
 @given(text=_PROMPT | st.text(), values=st.lists(st.none() | st.integers() | st.text(max_size=5), min_size=2,
                                                   max_size=2))
 def test_no_prompt_text_can_raise_in_interpolation(text, values):
-    interpolate = pytest.importorskip("llm_magic.interpolate").interpolate
+    interpolate = pytest.importorskip("llm_magic.magics.interpolate").interpolate
     namespace = {"x": values[0], "name": values[1], "obj": object(), "bad": _Hostile(), "df": {"a": 1}}
     result = interpolate(text, namespace)
     assert isinstance(result, str)

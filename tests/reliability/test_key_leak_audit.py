@@ -22,10 +22,10 @@ import pytest
 
 import llm_magic
 from llm_magic import errors as e
-from llm_magic import keys
-from llm_magic.client import stream_events
+from llm_magic.keys import lookup as keys
+from llm_magic.engine.client import stream_events
 from llm_magic.loopback import Reply
-from llm_magic.request import prepare_call
+from llm_magic.engine.request import prepare_call
 from llm_magic.secrets import mask
 
 from . import matrix
@@ -153,7 +153,7 @@ def _engine_paths(seen: Observed, fake_provider, monkeypatch, tmp_path: Path) ->
             seen.error(f"soak {i} {name}", error)
 
     # the replay cache file
-    from llm_magic import cache
+    from llm_magic.engine import cache
 
     path = tmp_path / "replay.sqlite"
     cache.configure(path)

@@ -1,0 +1,201 @@
+"""Replay cache for classrooms: answers recorded once, replayed offline, with no key and no server.
+
+A SQLite file (default ``./.llm_magic_cache.sqlite`` in the working directory, i.e. next to
+the notebook) keyed by a SHA-256 of canonical JSON of provider, model, messages and
+parameters. It stores the answer text, reasoning, usage, model, finish reason and time —
+never a key. Any change of parameter, prompt, system prompt or model is a miss.
+
+API for ``magics.py`` (``--cache`` / ``--refresh``), one line::
+
+    events = cache.cached_stream(spec, prompt, refresh=args.refresh, **options)  # instead of stream_events
+
+It looks the call up *before* any key is resolved (so a replay works with no key and the
+provider offline), replays a hit as ``ReasoningDelta``/``TextDelta`` pieces then
+``Finished(answer)`` with ``answer.replayed = True``, and otherwise runs the call live and
+stores the finished answer (``refresh=True`` always calls and overwrites). The pieces:
+
+    ReplayCache(path=None)  .lookup(call_key) -> Answer | None   .store(call_key, answer)
+    key_for(prepared_call)        # from a PreparedCall
+    request_key(spec, prompt, **options)   # the same key, without a key or a network
+    cached_answer(spec, prompt, *, path=None, **options) -> Answer | None
+    replay_events(answer, delay=0.0)
+    configure(path)               # where the default cache lives (None: the working directory)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from . import client
+from ..answer import Answer
+from ..events import Event, Finished, ReasoningDelta, TextDelta
+from .request import PreparedCall, draft_request
+
+__all__ = [
+    "DEFAULT_FILENAME",
+    "ReplayCache",
+    "cached_answer",
+    "cached_stream",
+    "configure",
+    "get_cache",
+    "key_for",
+    "replay_events",
+    "request_key",
+]
+
+DEFAULT_FILENAME = ".llm_magic_cache.sqlite"
+_NOT_SENT = ("stream", "stream_options")
+#: options that change how a call is made, not what is asked
+_TRANSPORT_OPTIONS = ("timeout", "key", "base_url", "max_retries")
+
+_SCHEMA = """CREATE TABLE IF NOT EXISTS answers (
+    call_key TEXT PRIMARY KEY, provider TEXT, model TEXT, text TEXT NOT NULL, reasoning TEXT,
+    usage TEXT, finish_reason TEXT, elapsed REAL, created REAL NOT NULL)"""
+
+
+class ReplayCache:
+    """One SQLite file; safe across threads (one lock) and processes (SQLite's own locking)."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = Path(path) if path is not None else Path.cwd() / DEFAULT_FILENAME
+        self._lock = threading.Lock()
+        self._db: sqlite3.Connection | None = None
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._db is None:  # opened on first use: a cache nobody uses creates no file
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(str(self.path), timeout=10, check_same_thread=False)
+            self._db.execute(_SCHEMA)
+            self._db.commit()
+        return self._db
+
+    def lookup(self, call_key: str) -> Answer | None:
+        """The stored answer, marked ``replayed``; None on a miss."""
+        with self._lock:
+            row = self._connection().execute(
+                "SELECT text, reasoning, usage, model, provider, finish_reason, elapsed FROM answers WHERE call_key = ?",
+                (call_key,)).fetchone()
+        if row is None:
+            return None
+        text, reasoning, usage, model, provider, finish_reason, elapsed = row
+        return Answer(text, reasoning=reasoning, usage=json.loads(usage) if usage else None, model=model,
+                      provider=provider, finish_reason=finish_reason, elapsed=elapsed, replayed=True)
+
+    def store(self, call_key: str, answer: Answer) -> bool:
+        """Keep ``answer`` under ``call_key`` (overwriting); an interrupted or empty answer is not kept."""
+        if answer.interrupted or not (answer.text or answer.reasoning):
+            return False
+        usage = json.dumps(answer.usage, sort_keys=True) if answer.usage else None
+        with self._lock:
+            db = self._connection()
+            db.execute("INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       (call_key, answer.provider, answer.model, answer.text, answer.reasoning, usage,
+                        answer.finish_reason, answer.elapsed, time.time()))
+            db.commit()
+        return True
+
+    def __len__(self) -> int:
+        with self._lock:
+            return self._connection().execute("SELECT COUNT(*) FROM answers").fetchone()[0]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._connection().execute("DELETE FROM answers")
+            self._connection().commit()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+
+
+_configured: Path | None = None
+_caches: dict[Path, ReplayCache] = {}
+_caches_lock = threading.Lock()
+
+
+def configure(path: str | Path | None) -> None:
+    """Where the default cache lives from now on (None: ``./.llm_magic_cache.sqlite``)."""
+    global _configured
+    _configured = Path(path) if path is not None else None
+
+
+def get_cache(path: str | Path | None = None) -> ReplayCache:
+    """The shared :class:`ReplayCache` for ``path`` (default: configured, else the working directory)."""
+    chosen = Path(path) if path is not None else _configured or Path.cwd() / DEFAULT_FILENAME
+    chosen = chosen.expanduser().resolve()
+    with _caches_lock:
+        if chosen not in _caches:
+            _caches[chosen] = ReplayCache(chosen)
+        return _caches[chosen]
+
+
+def _hash(provider: str, model: str, payload: dict[str, Any]) -> str:
+    sent = {k: v for k, v in payload.items() if k not in _NOT_SENT}
+    canonical = json.dumps({"provider": provider, "model": model, "request": sent},
+                           sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def key_for(call: PreparedCall) -> str:
+    """The cache key of a prepared call: provider, model, and everything sent but streaming switches."""
+    return _hash(call.provider.name, call.model, call.payload)
+
+
+def request_key(provider: str, prompt: str | None = None, **options: Any) -> str:
+    """``key_for(prepare_call(...))`` without resolving a key or a base URL (nothing is contacted)."""
+    asked = {k: v for k, v in options.items() if k not in _TRANSPORT_OPTIONS}
+    draft = draft_request(provider, prompt, **asked)
+    return _hash(draft.provider.name, draft.model, draft.payload)
+
+
+def cached_answer(provider: str, prompt: str | None = None, *, path: str | Path | None = None,
+                  **options: Any) -> Answer | None:
+    """The stored answer for this call, or None; needs no key and contacts nobody."""
+    return get_cache(path).lookup(request_key(provider, prompt, **options))
+
+
+_PIECE = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]|\s*[^\s\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]+|\s+")
+
+
+def _pieces(text: str) -> list[str]:
+    """Words (CJK: single characters), whitespace kept, so ``"".join`` restores the text."""
+    return _PIECE.findall(text)
+
+
+def replay_events(answer: Answer, delay: float = 0.0) -> Iterator[Event]:
+    """A stored answer as a stream: reasoning, then text, piece by piece, then ``Finished``."""
+    for cls, text in ((ReasoningDelta, answer.reasoning or ""), (TextDelta, answer.text)):
+        for piece in _pieces(text):
+            if delay:
+                time.sleep(delay)
+            yield cls(piece)
+    replayed = Answer(answer.text, reasoning=answer.reasoning, usage=answer.usage, model=answer.model,
+                      provider=answer.provider, finish_reason=answer.finish_reason, elapsed=answer.elapsed,
+                      replayed=True)
+    yield Finished(replayed)
+
+
+def cached_stream(provider: str, prompt: str | None = None, *, refresh: bool = False,
+                  path: str | Path | None = None, delay: float = 0.0, **options: Any) -> Iterator[Event]:
+    """Replay a stored answer, or run the call live and store it; ``refresh`` forces a live call."""
+    cache = get_cache(path)
+    call_key = request_key(provider, prompt, **options)
+    if not refresh:
+        hit = cache.lookup(call_key)
+        if hit is not None:
+            yield from replay_events(hit, delay)
+            return
+    for event in client.stream_events(provider, prompt, **options):
+        if isinstance(event, Finished):
+            cache.store(call_key, event.answer)
+        yield event

@@ -1,0 +1,199 @@
+"""The engine: send a prepared call, retry what is safe to retry, and yield the answer as it arrives."""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from typing import Any, Iterator
+
+from ..answer import Answer
+from .assemble import AnswerBuilder, not_a_completion
+from ..config import settings
+from .errormap import Context, error_for_status
+from ..errors import LLMError, NetworkError, ContentFilterError, ServerError, ResponseFormatError
+from ..events import Event, Finished, ReasoningDelta, RetryWait, TextDelta
+from ..i18n import Text
+from .request import PreparedCall, prepare_call, resolve_endpoint
+from ..wire.sse import DONE, SSEDecoder
+from ..wire import transport
+from . import usage
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+def _retry_delay(attempt: int, retry_after: float | None) -> float | None:
+    """Seconds before retry ``attempt`` (1-based); None when Retry-After asks for more than we wait."""
+    if retry_after is not None:
+        return retry_after if retry_after <= settings.max_retry_wait else None
+    step = settings.backoff * (2 ** (attempt - 1))
+    return min(settings.max_retry_wait, step * (0.5 + random.random()))
+
+
+def _should_retry(error: LLMError, builder: AnswerBuilder, failures: int, call: PreparedCall) -> bool:
+    if builder.has_output or failures > call.max_retries:
+        return False  # never repeat a question whose answer has started: it would be billed twice
+    if not getattr(error, "retryable", True):
+        return False
+    return isinstance(error, NetworkError) or error.status in RETRY_STATUSES
+
+
+def run_call(call: PreparedCall) -> Iterator[Event]:
+    """Events of one call; an LLMError raised here carries the partial answer on ``.partial``."""
+    usage.ledger.check_budget()  # a class's token budget holds for the Python API too
+    started = time.monotonic()
+    deadline = started + call.timeout
+    context = Context(call.provider, call.model, call.base_url, call.key)
+    builder = AnswerBuilder(context)
+    attempt = 0
+    while True:
+        try:
+            yield from _attempt(call, builder, deadline)
+            break
+        except LLMError as error:
+            error.provider = error.provider or call.provider.name
+            attempt += 1
+            delay = _retry_delay(attempt, error.retry_after) if _should_retry(error, builder, attempt, call) else None
+            if delay is None or time.monotonic() + delay >= deadline:
+                error.partial = builder.answer(time.monotonic() - started) if builder.has_output else error.partial
+                raise
+            yield RetryWait(attempt, delay, error)
+            time.sleep(delay)
+    answer = builder.answer(time.monotonic() - started)
+    usage.ledger.record(answer)  # before the finish check: a filtered answer is still billed
+    _raise_for_finish(answer, call)
+    yield Finished(answer)
+
+
+def _attempt(call: PreparedCall, builder: AnswerBuilder, deadline: float) -> Iterator[Event]:
+    remaining = max(0.001, deadline - time.monotonic())
+    read_timeout = min(settings.read_timeout, remaining)
+    response = transport.post(
+        transport.session_for(call.provider.name), call.url, call.payload,
+        provider=call.provider.name, key=call.key, stream=call.stream,
+        connect_timeout=min(settings.connect_timeout, remaining), read_timeout=read_timeout,
+    )
+    try:
+        if response.status_code >= 400:
+            body = b"".join(transport.read_chunks(response, provider=call.provider.name, deadline=deadline,
+                                                  timeout=call.timeout, limit=transport.ERROR_BODY_LIMIT))
+            raise error_for_status(response.status_code, body, builder.context, response.headers)
+        chunks = transport.read_chunks(response, provider=call.provider.name, deadline=deadline, timeout=call.timeout)
+        content_type = response.headers.get("Content-Type", "").lower()
+        if "text/event-stream" in content_type:
+            yield from _read_stream(chunks, builder)
+        else:
+            yield from _read_whole(b"".join(chunks), builder)
+    finally:
+        response.close()
+
+
+def _read_stream(chunks: Iterator[bytes], builder: AnswerBuilder) -> Iterator[Event]:
+    decoder = SSEDecoder()
+    try:
+        for chunk in chunks:
+            for event in decoder.feed(chunk):
+                if event is DONE:
+                    return _done(builder)
+                yield from builder.add_chunk(event)
+        for event in decoder.close():
+            if event is DONE:
+                return _done(builder)
+            yield from builder.add_chunk(event)
+    except ResponseFormatError:
+        if builder.finish_reason:
+            return  # garbage after the last chunk costs nothing
+        raise
+    if not builder.finish_reason:
+        raise NetworkError(
+            Text("The connection closed before the answer was complete.", "回答还没结束，连接就断开了。"),
+            hint=Text("Run the cell again; the part that arrived is kept.", "请重新运行；已收到的部分会保留。"),
+        )
+
+
+def _done(builder: AnswerBuilder) -> None:
+    if not builder.has_output and not builder.finish_reason:
+        # [DONE] after chunks that carried no choice at all: an empty Answer would hide the failure
+        raise not_a_completion("the stream ended without any choices.")
+
+
+def _read_whole(body: bytes, builder: AnswerBuilder) -> Iterator[Event]:
+    # DeepSeek sends blank lines while a request waits in its queue: strip before decoding.
+    text = body.decode("utf-8", errors="replace").strip()
+    if text.startswith("data:") or text.startswith(":"):
+        yield from _read_stream(iter([body]), builder)  # a stream served with the wrong content type
+        return
+    if not text:
+        raise not_a_completion("the body is empty.")
+    try:
+        data: Any = json.loads(text)
+    except (ValueError, RecursionError):
+        raise not_a_completion(repr(text[:120])) from None
+    yield from builder.add_message(data)
+
+
+def _raise_for_finish(answer: Answer, call: PreparedCall) -> None:
+    name = call.provider.display_name
+    if answer.finish_reason == "content_filter":
+        raise ContentFilterError(
+            Text(f"{name}'s content moderation stopped the answer.", f"{name} 的内容审核中止了回答。"),
+            hint=Text("Rephrase the prompt; the part that arrived is kept.", "请换一种说法；已收到的部分会保留。"),
+            provider=call.provider.name, partial=answer)
+    if answer.finish_reason == "insufficient_system_resource":
+        raise ServerError(
+            Text(f"{name} ran out of capacity and stopped the answer.", f"{name} 资源不足，回答被中止。"),
+            hint=Text("Wait a moment and run the cell again.", "请稍等片刻后重新运行。"),
+            provider=call.provider.name, partial=answer)
+
+
+# -- the public API ------------------------------------------------------------------------------
+def stream_events(provider: str, prompt: str | None = None, **options: Any) -> Iterator[Event]:
+    """Text and reasoning deltas, retry pauses, and finally ``Finished(answer)``."""
+    options.setdefault("stream", True)
+    return run_call(prepare_call(provider, prompt, **options))
+
+
+def ask(provider: str, prompt: str | None = None, *, stream: bool = False, **options: Any) -> Answer:
+    """Ask ``provider`` (``"name"`` or ``"name:model"``) and return the whole :class:`Answer`."""
+    for event in run_call(prepare_call(provider, prompt, stream=stream, **options)):
+        if isinstance(event, Finished):
+            return event.answer
+    raise AssertionError("run_call ended without an answer")  # pragma: no cover
+
+
+def stream(provider: str, prompt: str | None = None, **options: Any) -> Iterator[str]:
+    """The answer's text pieces as they arrive (reasoning is left out; see ``stream_events``)."""
+    options["stream"] = True
+    for event in run_call(prepare_call(provider, prompt, **options)):
+        if isinstance(event, TextDelta):
+            yield event.text
+
+
+def list_models(provider: str, *, key: str | None = None, base_url: str | None = None,
+                timeout: float | None = None) -> list[dict[str, Any]]:
+    """The provider's ``GET /models`` list: the cheapest real call, used to check a key."""
+    adapter, base_url, key = resolve_endpoint(provider, key=key, base_url=base_url)
+    timeout = settings.timeout if timeout is None else timeout
+    deadline = time.monotonic() + timeout
+    context = Context(adapter, adapter.default_model(), base_url, key)
+    response = transport.get(transport.session_for(adapter.name), f"{base_url}/models", provider=adapter.name,
+                             key=key, connect_timeout=settings.connect_timeout,
+                             read_timeout=min(settings.read_timeout, timeout))
+    try:
+        body = b"".join(transport.read_chunks(response, provider=adapter.name, deadline=deadline, timeout=timeout))
+    finally:
+        response.close()
+    if response.status_code >= 400:
+        raise error_for_status(response.status_code, body, context, response.headers)
+    try:
+        data = json.loads(body.decode("utf-8", errors="replace").strip())
+    except (ValueError, RecursionError):
+        raise not_a_completion(repr(body[:120])) from None
+    models = data.get("data") if isinstance(data, dict) else data
+    if not isinstance(models, list):
+        raise not_a_completion("no 'data' list in the /models reply.")
+    return [m if isinstance(m, dict) else {"id": str(m)} for m in models]
+
+
+__all__ = ["ask", "stream", "stream_events", "list_models", "run_call", "prepare_call",
+           "TextDelta", "ReasoningDelta", "RetryWait", "Finished"]

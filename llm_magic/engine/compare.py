@@ -1,0 +1,136 @@
+"""Send one prompt to several providers at once: wall time is the slowest one's, not the sum.
+
+API::
+
+    ask_many(["deepseek", "bailian:qwen-max"], "你好", **options) -> {label: Answer | LLMError}
+    for label, event in stream_many(providers, prompt, **options):   # for a renderer
+        ...  # event: TextDelta | ReasoningDelta | RetryWait | Finished | LLMError (the last one for that label)
+
+Labels are the spec strings as given (``"deepseek"``, ``"bailian:qwen-max"``), a repeated one
+becoming ``"deepseek#2"``; see :func:`labels_for`. ``options`` are those of ``llm_magic.ask``
+and apply to every provider (give models in the specs). One failing provider puts its
+:class:`LLMError` in its own slot and never stops the others. The session budget
+(``usage.limits``) is checked once, before anything is sent.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from . import client, usage
+from ..answer import Answer
+from ..errors import ConfigurationError, LLMError
+from ..events import Event, Finished
+from ..i18n import Text
+
+__all__ = ["ask_many", "labels_for", "stream_many"]
+
+
+def labels_for(providers: Sequence[str]) -> list[str]:
+    """One label per spec: the spec itself, ``"#2"``, ``"#3"``... appended when it repeats."""
+    if isinstance(providers, str) or not providers:
+        raise ConfigurationError(
+            Text("Give a list of providers to compare, e.g. ['deepseek', 'bailian'].",
+                 "请给出要比较的服务商列表，例如 ['deepseek', 'bailian']。"))
+    labels: list[str] = []
+    seen: dict[str, int] = {}
+    for spec in providers:
+        spec = spec.strip()
+        seen[spec] = seen.get(spec, 0) + 1
+        labels.append(spec if seen[spec] == 1 else f"{spec}#{seen[spec]}")
+    return labels
+
+
+def _preflight(prompt: str | None, options: dict[str, Any]) -> None:
+    usage.check_before_send(prompt, messages=options.get("messages"), system=options.get("system"))
+
+
+def ask_many(providers: Sequence[str], prompt: str | None = None, **options: Any) -> dict[str, Answer | LLMError]:
+    """Ask every provider in parallel threads; each slot holds its Answer or its LLMError."""
+    labels = labels_for(providers)
+    _preflight(prompt, options)
+
+    def one(spec: str) -> Answer | LLMError:
+        try:
+            return client.ask(spec, prompt, **options)
+        except LLMError as error:
+            return error
+
+    with ThreadPoolExecutor(max_workers=len(labels), thread_name_prefix="llm_magic-compare") as pool:
+        futures = [pool.submit(one, spec.strip()) for spec in providers]
+        return {label: future.result() for label, future in zip(labels, futures)}
+
+
+_DONE = object()
+
+
+def stream_many(providers: Sequence[str], prompt: str | None = None,
+                **options: Any) -> Iterator[tuple[str, Event | LLMError]]:
+    """``(label, event)`` pairs from all providers as they arrive; an error ends that label's stream.
+
+    Closing the generator early (or an interrupt) asks every worker to stop at its next event.
+    Bad arguments and a used-up session budget raise here, before the first ``next()``.
+    """
+    labels = labels_for(providers)
+    _preflight(prompt, options)
+    return _stream(labels, [spec.strip() for spec in providers], prompt, options)
+
+
+def _stream(labels: list[str], specs: list[str], prompt: str | None,
+            options: dict[str, Any]) -> Iterator[tuple[str, Event | LLMError]]:
+    inbox: queue.Queue[tuple[str, Any]] = queue.Queue()
+    stop = threading.Event()
+
+    def worker(label: str, spec: str) -> None:
+        try:
+            events = client.stream_events(spec, prompt, **options)
+            try:
+                for event in events:
+                    if stop.is_set():
+                        return
+                    inbox.put((label, event))
+            finally:
+                events.close()
+        except LLMError as error:
+            inbox.put((label, error))
+        except BaseException as error:  # noqa: BLE001 - a bug, not a provider failure: re-raised in the caller
+            inbox.put((label, _Crash(error)))
+        finally:
+            inbox.put((label, _DONE))
+
+    threads = [threading.Thread(target=worker, args=(label, spec), daemon=True,
+                                name=f"llm_magic-stream-{label}") for label, spec in zip(labels, specs)]
+    for thread in threads:
+        thread.start()
+    running = len(threads)
+    try:
+        while running:
+            label, item = inbox.get()
+            if item is _DONE:
+                running -= 1
+            elif isinstance(item, _Crash):
+                raise item.error
+            else:
+                yield label, item
+    finally:
+        stop.set()
+
+
+class _Crash:
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+def answers_of(pairs: Sequence[tuple[str, Event | LLMError]]) -> dict[str, Answer | LLMError]:
+    """The final Answer or LLMError per label from collected ``stream_many`` pairs."""
+    result: dict[str, Answer | LLMError] = {}
+    for label, item in pairs:
+        if isinstance(item, Finished):
+            result[label] = item.answer
+        elif isinstance(item, LLMError):
+            result[label] = item
+    return result

@@ -1,0 +1,188 @@
+"""Find a provider's key: entered in this kernel, then the environment, then the nearest .env.
+
+Keys live only in this process's memory: ``.env`` values are read without being copied into
+``os.environ``, so a child process or a printed ``os.environ`` never shows them. Nothing here
+prints a key; ``KeyLookup``'s repr shows the mask.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import ConfigurationError, MissingKeyError
+from ..i18n import Text
+from ..providers import Provider
+from ..secrets import mask, remember
+
+#: ``KeyLookup.source`` for a key given in this kernel, and for one from ``os.environ``;
+#: any other source is the path of the ``.env`` file it came from.
+ENTERED = "entered here"
+ENVIRONMENT = "environment"
+
+# provider name -> (key, file it was loaded from with %llm_key --env, or None when typed)
+_session_keys: dict[str, tuple[str, Path | None]] = {}
+_lock = threading.Lock()
+_dotenv_cache: dict[Path, tuple[tuple[int, int, int], dict[str, str]]] = {}
+
+
+@dataclass(frozen=True)
+class KeyLookup:
+    """Where a provider's key was found (or every place that was searched)."""
+
+    provider: str
+    value: str | None = field(repr=False)
+    source: str | None  # ENTERED, ENVIRONMENT, or the .env path
+    variable: str | None
+    variables: tuple[str, ...]
+    env_files: tuple[Path, ...]
+    #: the nearest .env (whether or not it holds one of ``variables``)
+    dotenv: Path | None = None
+    #: for a key entered here: the file ``%llm_key --env`` loaded it from (None when typed)
+    loaded_from: Path | None = None
+
+    @property
+    def found(self) -> bool:
+        return bool(self.value)
+
+    @property
+    def masked(self) -> str:
+        return mask(self.value)
+
+    def __repr__(self) -> str:
+        return (f"KeyLookup(provider={self.provider!r}, found={self.found}, source={self.source!r}, "
+                f"variable={self.variable!r}, key={self.masked!r})")
+
+
+def clean_key(key: str, provider: Provider | None = None) -> str:
+    """Strip surrounding whitespace; refuse a key with inner whitespace, control or non-ASCII characters."""
+    key = (key or "").strip()
+    problem = None
+    if not key:
+        problem = Text("The key is empty.", "Key 是空的。")
+    elif any(ch.isspace() for ch in key):
+        problem = Text("The key contains a space or a line break.", "Key 中间有空格或换行。")
+    elif any(ord(ch) < 32 or ord(ch) == 127 for ch in key):
+        problem = Text("The key contains control characters.", "Key 中含有控制字符。")
+    elif not key.isascii():
+        problem = Text("The key contains non-ASCII characters (perhaps a full-width letter or a Chinese punctuation mark).",
+                       "Key 中含有非 ASCII 字符（可能混入了全角字母或中文标点）。")
+    if problem:
+        name = provider.name if provider else "PROVIDER"
+        raise ConfigurationError(
+            problem,
+            hint=Text(f"Copy the key again from the provider's page and set it with %llm_key {name}; it was not sent.",
+                      f"请从服务商页面重新复制 Key，再用 %llm_key {name} 设置；这个 Key 没有被发送。"),
+            provider=provider.name if provider else None,
+        )
+    return key
+
+
+def set_session_key(provider: Provider, key: str, *, loaded_from: Path | None = None) -> str:
+    """Keep ``key`` for this kernel session only; returns the cleaned key."""
+    key = clean_key(key, provider)
+    remember(key)
+    with _lock:
+        _session_keys[provider.name] = (key, loaded_from)
+    return key
+
+
+def forget_session_key(provider: Provider) -> bool:
+    """Drop a key entered in this session; True if there was one."""
+    with _lock:
+        return _session_keys.pop(provider.name, None) is not None
+
+
+def clear_session_keys() -> None:
+    """Drop every key entered in this session (tests, ``%unload_ext``)."""
+    with _lock:
+        _session_keys.clear()
+
+
+def dotenv_candidates(start: Path | None = None) -> tuple[Path, ...]:
+    """``.env`` paths from the working directory upwards, nearest first."""
+    here = (start or Path.cwd()).resolve()
+    return tuple(folder / ".env" for folder in (here, *here.parents))
+
+
+def nearest_dotenv(start: Path | None = None) -> tuple[Path | None, tuple[Path, ...]]:
+    """The nearest existing ``.env`` (or None) and every path looked at to find it."""
+    searched = []
+    for path in dotenv_candidates(start):
+        searched.append(path)
+        if path.is_file():
+            return path, tuple(searched)
+    return None, tuple(searched)
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """Values of a ``.env`` (or ``.Renviron``) file, re-read only when the file changed.
+
+    An unreadable file reads as empty here (``%llm_key --env`` reports it instead). The
+    signature includes the inode because editors save by writing a new file and renaming it.
+    """
+    try:
+        stat = path.stat()
+    except OSError:
+        return {}
+    signature = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    cached = _dotenv_cache.get(path)
+    if cached and cached[0] == signature:
+        return cached[1]
+    from dotenv import dotenv_values  # imported on first use: keeps %load_ext fast
+
+    try:
+        values = {k: v for k, v in dotenv_values(path).items() if v}
+    except (OSError, UnicodeDecodeError, ValueError):
+        values = {}
+    _dotenv_cache[path] = (signature, values)
+    return values
+
+
+def lookup_key(provider: Provider) -> KeyLookup:
+    """Where the key for ``provider`` comes from, in order: this session, environment, .env."""
+    variables = provider.key_vars
+    with _lock:
+        entered, loaded_from = _session_keys.get(provider.name, (None, None))
+    if entered:
+        return KeyLookup(provider.name, entered, ENTERED, None, variables, (), loaded_from=loaded_from)
+    for variable in variables:
+        value = os.environ.get(variable, "").strip()
+        if value:
+            return KeyLookup(provider.name, value, ENVIRONMENT, variable, variables, ())
+    path, searched = nearest_dotenv()
+    if path is not None:
+        values = read_dotenv(path)
+        for variable in variables:
+            if values.get(variable, "").strip():
+                return KeyLookup(provider.name, values[variable].strip(), str(path), variable, variables,
+                                 searched, dotenv=path)
+    return KeyLookup(provider.name, None, None, None, variables, searched, dotenv=path)
+
+
+def searched_text(found: KeyLookup) -> Text:
+    """Where a key was looked for, in words: the variables, and the .env file or the folders searched."""
+    variables = ", ".join(found.variables) or "—"
+    if found.dotenv is not None:
+        return Text(f"looked at {variables} in the environment and in {found.dotenv} (which has none of them)",
+                    f"已查找环境变量 {variables}，以及 {found.dotenv}（其中没有这些变量）")
+    folder = found.env_files[0].parent if found.env_files else Path.cwd()
+    return Text(f"looked at {variables} in the environment; there is no .env file in {folder} or any folder above it",
+                f"已查找环境变量 {variables}；{folder} 及其上层文件夹中都没有 .env 文件")
+
+
+def require_key(provider: Provider) -> str:
+    """The key for ``provider``, cleaned; MissingKeyError says everywhere that was searched."""
+    found = lookup_key(provider)
+    if found.value:
+        key = clean_key(found.value, provider)
+        remember(key)
+        return key
+    where = searched_text(found)
+    raise MissingKeyError(
+        Text(f"No key for {provider.display_name}: {where.en}.", f"没有找到 {provider.display_name} 的 Key：{where.zh}。"),
+        hint=provider.key_hint(),
+        provider=provider.name,
+    )

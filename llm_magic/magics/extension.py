@@ -1,0 +1,45 @@
+"""Register and unregister the magics: what ``%load_ext`` / ``%unload_ext llm_magic`` do."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _magic_classes() -> list[type]:
+    from .keys import KeyMagics
+    from .llm import LLMMagics
+
+    classes: list[type] = [LLMMagics, KeyMagics]
+    try:
+        from .features import FeatureMagics
+    except ImportError:  # pragma: no cover - present once the features land
+        pass
+    else:
+        classes.append(FeatureMagics)
+    return classes
+
+
+def load(ipython: Any) -> None:
+    for cls in _magic_classes():
+        ipython.register_magics(cls)
+
+
+def unload(ipython: Any) -> None:
+    """Remove our magics, their instances and pooled connections; IPython has no public call for this.
+
+    ``Magics`` instances register themselves in ``ipython.configurables`` (for ``%config``);
+    leaving them there would keep an unloaded class configurable and alive.
+    """
+    manager = ipython.magics_manager
+    classes = _magic_classes()
+    for cls in classes:
+        for kind, names in getattr(cls, "magics", {}).items():
+            for name in names:
+                manager.magics.get(kind, {}).pop(name, None)
+        manager.registry.pop(cls.__name__, None)
+    configurables = getattr(ipython, "configurables", None)
+    if configurables is not None:
+        configurables[:] = [c for c in configurables if not isinstance(c, tuple(classes))]
+    from ..wire import transport
+
+    transport.close_sessions()

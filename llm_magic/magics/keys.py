@@ -1,0 +1,292 @@
+"""``%llm_key``: show, enter, load, check and forget provider keys — never in the notebook."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from IPython.core.magic import Magics, line_magic, magics_class
+from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from traitlets import CaselessStrEnum
+
+from ..errors import ConfigurationError, LLMError
+from ..i18n import Text
+from .key_table import say
+from ..providers import Provider, get_provider, provider_names
+from ..secrets import mask, remember
+
+
+def _print(*texts: Text) -> None:
+    for text in texts:
+        print(say(text))
+
+
+def foreign_key_problem(provider: Provider, key: str) -> Text | None:
+    """A hint when ``key`` starts with another provider's prefix (an ``hf_`` key given to DeepSeek)."""
+    if not provider.key_prefixes or key.startswith(provider.key_prefixes):
+        return None
+    others = {prefix for name in provider_names() for prefix in get_provider(name).key_prefixes}
+    if any(key.startswith(prefix) for prefix in others - set(provider.key_prefixes)):
+        return provider.foreign_key_hint(key)
+    return None
+
+
+@magics_class
+class KeyMagics(Magics):
+    """The ``%llm_key`` line magic."""
+
+    entry = CaselessStrEnum(
+        ("auto", "widget", "getpass"), default_value="auto",
+        help="How %llm_key PROVIDER asks for a key: 'widget' (a password box), 'getpass' (a hidden text "
+             "prompt, for front ends without widgets), or 'auto' (the box when a kernel serves a front end).",
+    ).tag(config=True)
+
+    def __init__(self, shell=None, **kwargs):
+        super().__init__(shell=shell, **kwargs)
+        #: the password box shown last (tests and debugging)
+        self.last_entry = None
+
+    @magic_arguments()
+    @argument("provider", nargs="*", metavar="PROVIDER",
+              help="deepseek, bailian, chatanywhere, huggingface, openai, … (none: show every provider's key status)")
+    @argument("--check", action="store_true",
+              help="verify the key with the cheapest real call (GET /models) / 用最便宜的真实请求检查 Key")
+    @argument("--forget", action="store_true", help="drop the key entered in this session / 忘记本会话输入的 Key")
+    @argument("--env", metavar="PATH",
+              help="load keys from a .env or .Renviron file into this session / 从 .env 或 .Renviron 文件载入 Key")
+    @argument("--save-env", action="store_true",
+              help="also write the key you enter into .env (mode 600) / 同时把输入的 Key 写入 .env")
+    @argument("--gitignore", action="store_true",
+              help="add .env to .gitignore when the folder is a git checkout / 把 .env 加入 .gitignore")
+    @argument("--getpass", action="store_true",
+              help="ask with a hidden text prompt instead of a password box / 用隐藏输入代替密码框")
+    @line_magic
+    def llm_key(self, line: str = ""):
+        """Keys from the environment, a .env file, or a password box — never in the notebook.
+
+        Without arguments, shows each provider, the variables it reads, whether a key was found,
+        where it came from, and the key masked (sk-…a1b2). Keys are looked up in this order:
+        entered in this kernel, the environment, the nearest .env from the working folder upwards.
+
+        从环境变量、.env 文件或密码框获取 Key —— 绝不写进 notebook。不带参数时显示每个服务商的 Key 状态。
+
+        Examples::
+
+            %llm_key                        # status table / 状态表
+            %llm_key deepseek               # password box / 密码框
+            %llm_key deepseek --save-env    # ... and write it to .env / 并写入 .env
+            %llm_key deepseek --check       # GET /models with the key / 检查 Key
+            %llm_key deepseek --forget
+            %llm_key --env ~/.Renviron
+        """
+        from .key_history import key_like_tokens, scrub_history
+
+        typed = key_like_tokens(line, allowed=provider_names(aliases=True))
+        if typed:
+            for secret in typed:
+                remember(secret)  # from now on every message and error hides it
+            scrub_history(self.shell, typed)
+            raise self._typed_key_error(line)
+        args = parse_argstring(self.llm_key, line)
+        if len(args.provider) > 1:
+            raise ConfigurationError(
+                Text(f"%llm_key takes one provider name, not {len(args.provider)} words.",
+                     f"%llm_key 只接受一个服务商名称，而不是 {len(args.provider)} 个词。"),
+                hint=Text("Never type a key on the magic line; run %llm_key PROVIDER and use the password box.",
+                          "不要把 Key 写在魔法命令行上；运行 %llm_key 服务商，在密码框中输入。"))
+        provider = get_provider(args.provider[0]) if args.provider else None
+        if args.forget and (args.check or args.env or args.save_env):
+            raise ConfigurationError(Text("--forget cannot be combined with other options.",
+                                          "--forget 不能与其他选项同时使用。"))
+        if args.env:
+            self._load_file(args.env, provider)
+        if provider is None:
+            if args.check or args.forget or args.save_env or args.getpass:
+                raise ConfigurationError(Text("Name the provider, e.g. %llm_key deepseek --check.",
+                                              "请写明服务商，例如 %llm_key deepseek --check。"))
+            if args.gitignore:
+                self._gitignore()
+            elif not args.env:
+                from IPython.display import display
+
+                from .key_table import KeyTable
+
+                display(KeyTable())
+            return None
+        if args.forget:
+            self._forget(provider)
+        elif args.check:
+            self._check(provider)
+        elif not args.env:
+            self._enter(provider, save_env=args.save_env, gitignore=args.gitignore, use_getpass=args.getpass)
+        return None
+
+    # -- the sub-commands ------------------------------------------------------------------------
+    @staticmethod
+    def _typed_key_error(line: str) -> ConfigurationError:
+        words = line.split()
+        name = next((w for w in words if w.lower() in provider_names(aliases=True)), "PROVIDER")
+        try:
+            provider = get_provider(name) if name != "PROVIDER" else None
+        except LLMError:
+            provider = None
+        variables = " / ".join(provider.key_vars) if provider else "DEEPSEEK_API_KEY"
+        hint = Text(f"Delete the key from this cell, then run %llm_key {name} and paste it into the password box, "
+                    f"or put {variables}=… in a .env file. If the notebook was shared or committed, create a new key.",
+                    f"请从单元格中删除这个 Key，然后运行 %llm_key {name}，在密码框中粘贴；或把 {variables}=… "
+                    "写进 .env 文件。如果 notebook 已经分享或提交，请重新创建一个 Key。")
+        return ConfigurationError(
+            Text("A key must not be typed on the magic line: the cell's text is saved in the notebook file "
+                 "and in IPython's history. It was not used, and it was removed from this session's history.",
+                 "Key 不能写在魔法命令行上：单元格的文本会保存在 notebook 文件和 IPython 历史记录中。"
+                 "这个 Key 没有被使用，并已从本会话的历史记录中删除。"),
+            hint=hint, provider=provider.name if provider else None)
+
+    def _enter(self, provider: Provider, *, save_env: bool, gitignore: bool, use_getpass: bool) -> None:
+        from ..keys.lookup import ENTERED, lookup_key
+
+        if not provider.needs_key:
+            _print(provider.key_hint())
+            return
+        current = lookup_key(provider)
+        if current.found and current.source != ENTERED:
+            _print(Text(f"A key is already set ({current.masked}, from {current.source}); the one you enter now "
+                        "takes precedence in this session.",
+                        f"已有一个 Key（{current.masked}，来自 {current.source}）；现在输入的 Key 在本会话中优先使用。"))
+        mode = "getpass" if use_getpass else self.entry.lower()
+        if mode == "auto":
+            mode = "widget" if getattr(self.shell, "kernel", None) is not None else "getpass"
+        if mode == "widget":
+            from IPython.display import display
+
+            from .key_widget import KeyEntry
+
+            self.last_entry = KeyEntry(provider, write_env=save_env)
+            display(self.last_entry)
+            return
+        self._enter_with_getpass(provider, save_env=save_env, gitignore=gitignore)
+
+    def _enter_with_getpass(self, provider: Provider, *, save_env: bool, gitignore: bool) -> None:
+        import getpass
+
+        from .key_widget import masked_line
+        from ..keys.lookup import set_session_key
+
+        prompt = say(Text(f"{provider.display_name} key (input hidden): ", f"{provider.display_name} 的 Key（输入不显示）："))
+        try:
+            value = getpass.getpass(prompt)
+        except (EOFError, KeyboardInterrupt):
+            _print(Text("Cancelled; no key was saved.", "已取消；没有保存 Key。"))
+            return
+        except Exception as error:  # ipykernel's StdinNotImplementedError: the front end cannot ask
+            raise ConfigurationError(
+                Text("This front end cannot ask for hidden input.", "这个前端无法进行隐藏输入。"),
+                hint=Text(f"Put {' / '.join(provider.key_vars)}=… in a .env file, or load one with %llm_key --env PATH.",
+                          f"请把 {' / '.join(provider.key_vars)}=… 写进 .env 文件，或用 %llm_key --env 路径 载入。"),
+                provider=provider.name) from error
+        key = set_session_key(provider, value)
+        value = ""
+        _print(masked_line(provider, key))
+        foreign = foreign_key_problem(provider, key) or provider.foreign_key_hint(key)
+        if foreign:
+            _print(foreign)
+        if save_env:
+            from ..keys.envfile import save_provider_key
+
+            result = save_provider_key(provider, key)
+            _print(*result.messages())
+            if result.exposed and not result.tracked:
+                if gitignore:
+                    self._gitignore(result.path)
+                else:
+                    _print(Text("Run %llm_key --gitignore to add it to .gitignore.",
+                                "运行 %llm_key --gitignore 把它加入 .gitignore。"))
+
+    def _gitignore(self, path: Path | None = None) -> None:
+        from ..keys.envfile import add_to_gitignore, env_target, git_root, is_ignored
+
+        path = path or env_target()
+        if git_root(path.parent) is None:
+            _print(Text(f"{path.parent} is not in a git checkout; nothing to ignore.",
+                        f"{path.parent} 不在 git 仓库中；无需忽略。"))
+        elif is_ignored(path):
+            _print(Text(f"git already ignores {path}.", f"git 已经忽略了 {path}。"))
+        else:
+            rules = add_to_gitignore(path)
+            _print(Text(f"Added {path.name} to {rules}.", f"已把 {path.name} 加入 {rules}。"))
+
+    def _forget(self, provider: Provider) -> None:
+        from ..keys.lookup import forget_session_key, lookup_key
+
+        had = forget_session_key(provider)
+        now = lookup_key(provider)
+        said = (Text(f"Forgot the {provider.display_name} key entered in this session.",
+                     f"已忘记本会话输入的 {provider.display_name} Key。") if had else
+                Text(f"No {provider.display_name} key was entered in this session.",
+                     f"本会话没有输入过 {provider.display_name} 的 Key。"))
+        if now.found:
+            said = said + Text(f"The key now used is {now.masked}, from {now.source}; remove it there to stop using it.",
+                               f"现在使用的 Key 是 {now.masked}，来自 {now.source}；如不想再用，请在那里删除。")
+        _print(said)
+
+    def _load_file(self, path: str, only: Provider | None) -> None:
+        from ..keys.envfile import read_env_file
+        from ..keys.lookup import set_session_key
+
+        source, values = read_env_file(path)
+        providers = [only] if only else [get_provider(name) for name in provider_names()]
+        loaded, problems = [], []
+        for provider in providers:
+            variable = next((name for name in provider.key_vars if name in values), None)
+            if variable is None:
+                continue
+            try:
+                key = set_session_key(provider, values[variable], loaded_from=source)
+            except LLMError as error:
+                problems.append(f"✗ {provider.name} ({variable}): {error.texts()[0]}")
+                continue
+            loaded.append(f"✓ {provider.name}: {mask(key)} ({variable})")
+        if not loaded:
+            wanted = ", ".join(v for p in providers for v in p.key_vars)
+            raise ConfigurationError(
+                Text(f"{source} holds no usable key. " + " ".join(problems),
+                     f"{source} 中没有可用的 Key。" + " ".join(problems)),
+                hint=Text(f"The variables read are: {wanted}.", f"读取的变量有：{wanted}。"),
+                provider=only.name if only else None)
+        _print(Text(f"Keys loaded from {source} for this session:", f"已从 {source} 为本会话载入 Key："))
+        print("\n".join(loaded + problems))
+
+    def _check(self, provider: Provider) -> None:
+        from ..engine.client import list_models
+        from ..keys.lookup import lookup_key, require_key
+
+        base_url = provider.base_url()
+        key = None
+        if provider.needs_key:
+            key = require_key(provider)
+            found = lookup_key(provider)
+            foreign = foreign_key_problem(provider, key)
+            if foreign:
+                raise ConfigurationError(
+                    foreign,
+                    hint=Text(f"It was not sent. Set the {provider.display_name} key with %llm_key {provider.name}; "
+                              f"the key in use ({mask(key)}) comes from {found.source}.",
+                              f"这个 Key 没有被发送。请用 %llm_key {provider.name} 设置 {provider.display_name} 的 Key；"
+                              f"当前的 Key（{mask(key)}）来自 {found.source}。"),
+                    provider=provider.name)
+            _print(Text(f"Checking the {provider.display_name} key {mask(key)} (from {found.source}) "
+                        f"with GET {base_url}/models …",
+                        f"正在检查 {provider.display_name} 的 Key {mask(key)}（来自 {found.source}），"
+                        f"请求 GET {base_url}/models …"))
+        started = time.monotonic()
+        models = list_models(provider.name, key=key)
+        elapsed = (time.monotonic() - started) * 1000
+        if provider.needs_key:
+            _print(Text(f"✓ OK: {provider.display_name} accepted the key; {len(models)} models, "
+                        f"{elapsed:.0f} ms round trip.",
+                        f"✓ 正常：{provider.display_name} 接受了这个 Key；共 {len(models)} 个模型，往返 {elapsed:.0f} 毫秒。"))
+        else:
+            _print(Text(f"✓ OK: {provider.display_name} needs no key and answered at {base_url}: "
+                        f"{len(models)} models, {elapsed:.0f} ms round trip.",
+                        f"✓ 正常：{provider.display_name} 不需要 Key，{base_url} 已响应：共 {len(models)} 个模型，"
+                        f"往返 {elapsed:.0f} 毫秒。"))

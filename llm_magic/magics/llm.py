@@ -1,0 +1,256 @@
+"""``%%llm`` and ``%llm``: parse the magic line, then hand the call to the engine and a renderer.
+
+Every default is a traitlet, so a course sets it once in ``ipython_config.py`` or with
+``%config LLMMagics.default_provider = "bailian"``. Nothing heavy is imported until a cell runs.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from typing import Any
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
+from IPython.core.magic_arguments import argument, magic_arguments
+from IPython.utils.process import arg_split
+from traitlets import (
+    Bool,
+    Dict,
+    Enum,
+    Float,
+    Int,
+    TraitError,
+    Unicode,
+    observe,
+    validate,
+)
+
+_TOKEN = re.compile(r"""(?:"[^"]*"|'[^']*'|\S)+""")
+
+
+@magics_class
+class LLMMagics(Magics):
+    """Ask a language model from a cell; the answer streams in as Markdown."""
+
+    default_provider = Unicode("deepseek", help="Provider used when %%llm names none.").tag(config=True)
+    models = Dict(value_trait=Unicode(), help="Default model per provider, e.g. {'deepseek': 'deepseek-v4-pro'}; "
+                  "merged into llm_magic.settings.models.").tag(config=True)
+    language = Enum(["auto", "en", "zh", "both"], "auto", help="Language of messages: auto (follow the locale), "
+                    "en, zh or both.").tag(config=True)
+    debug = Bool(False, help="Show the full traceback of errors instead of the short explanation.").tag(config=True)
+    temperature = Float(None, allow_none=True, help="Sampling temperature, 0–2 (None: the provider's default).").tag(config=True)
+    max_tokens = Int(None, allow_none=True, help="Longest answer in tokens (None: the provider's default).").tag(config=True)
+    system = Unicode(None, allow_none=True, help="System prompt sent before every cell.").tag(config=True)
+    format = Enum(["markdown", "text", "code", "json", "html"], "markdown",
+                  help="How answers are shown.").tag(config=True)
+    stream = Bool(True, help="Stream answers as they are written (False: wait for the whole answer).").tag(config=True)
+    timeout = Float(300.0, help="Seconds a whole call may take (llm_magic.settings.timeout).").tag(config=True)
+    max_retries = Int(2, help="Retries after 429, 5xx or a failed connection, before any text arrived.").tag(config=True)
+    bailian_region = Enum(["cn", "intl", "us", "hk"], "cn", help="Bailian region of your key: cn (Beijing), "
+                          "intl (Singapore), us (Virginia), hk (Hong Kong).").tag(config=True)
+    chatanywhere_host = Enum(["cn", "global"], "cn", help="ChatAnywhere host: cn (api.chatanywhere.tech) or "
+                             "global (api.chatanywhere.org).").tag(config=True)
+    base_urls = Dict(value_trait=Unicode(), help="Base URL per provider, e.g. a school's gateway.").tag(config=True)
+    endpoints = Dict(value_trait=Dict(), help="Extra OpenAI-compatible providers: name → {base_url, key_var, "
+                     "default_model}, e.g. {'moonshot': {'base_url': 'https://api.moonshot.cn/v1', "
+                     "'key_var': 'MOONSHOT_API_KEY', 'default_model': 'kimi-k2'}}.").tag(config=True)
+    cache = Bool(False, help="Keep answers in a local SQLite file and replay them when the same cell (prompt, "
+                  "provider, model, options) runs again: no key, no network, no cost; footers say 'replayed'. "
+                  "Per cell: --cache, --no-cache; --refresh asks again and keeps the new answer.").tag(config=True)
+    cache_path = Unicode(None, allow_none=True, help="The cache file (None: .llm_magic_cache.sqlite in the "
+                         "working directory).").tag(config=True)
+    max_tokens_per_session = Int(None, allow_none=True, help="Tokens (in + out) this kernel session may use; "
+                                 "once used, %%llm refuses to send (llm_magic.usage.limits). None: no limit."
+                                 ).tag(config=True)
+    display_mode = Enum(["auto", "notebook", "terminal"], "auto", help="auto: update one output in a notebook, "
+                        "print as text in terminal IPython; or force one.").tag(config=True)
+    live_view = Enum(["auto", "widgets", "redraw"], "auto", help="How a streaming answer is drawn in a notebook: "
+                     "widgets (finished Markdown blocks sent once, only the last one redrawn: light and 4 "
+                     "refreshes a second), redraw (one output redrawn, less often as it grows), or auto "
+                     "(widgets in a Jupyter kernel, redraw elsewhere). The saved output is plain Markdown "
+                     "either way.").tag(config=True)
+
+    # -- configuration → engine settings ------------------------------------------------------
+    @validate("temperature")
+    def _check_temperature(self, proposal: Any) -> Any:
+        value = proposal["value"]
+        if value is not None and not 0 <= value <= 2:
+            raise TraitError(f"temperature must be between 0 and 2, not {value}")
+        return value
+
+    @validate("timeout", "max_tokens", "max_retries", "max_tokens_per_session")
+    def _check_positive(self, proposal: Any) -> Any:
+        value, name = proposal["value"], proposal["trait"].name
+        if value is not None and (value < 0 or (value == 0 and name != "max_retries")):
+            raise TraitError(f"{name} must be positive, not {value}")
+        return value
+
+    @validate("endpoints")
+    def _check_endpoints(self, proposal: Any) -> Any:
+        for name, spec in proposal["value"].items():
+            if not spec.get("base_url") or set(spec) - {"base_url", "key_var", "default_model"}:
+                raise TraitError(f"endpoint {name!r} needs 'base_url' and may have 'key_var' and 'default_model'")
+        return proposal["value"]
+
+    @observe("models", "base_urls")
+    def _merge_setting(self, change: Any) -> None:
+        from ..config import settings
+
+        getattr(settings, change["name"]).update(change["new"])
+
+    @observe("timeout", "max_retries", "bailian_region", "chatanywhere_host")
+    def _set_setting(self, change: Any) -> None:
+        from ..config import settings
+
+        setattr(settings, change["name"], change["new"])
+
+    @observe("max_tokens_per_session")
+    def _set_budget(self, change: Any) -> None:
+        from ..engine import usage
+
+        usage.limits.max_tokens_per_session = change["new"]
+
+    @observe("language")
+    def _set_language(self, change: Any) -> None:
+        from ..i18n import set_language
+
+        set_language(change["new"])
+
+    @observe("endpoints")
+    def _register_endpoints(self, change: Any) -> None:
+        from ..providers import register_provider
+
+        for name, spec in change["new"].items():
+            register_provider(name, spec["base_url"], key_var=spec.get("key_var"),
+                              default_model=spec.get("default_model"))
+
+    # -- the magic ----------------------------------------------------------------------------
+    @no_var_expand
+    @magic_arguments()
+    @argument("provider", nargs="*", help="PROVIDER or PROVIDER:MODEL (default: LLMMagics.default_provider); "
+              "several (%%%%llm deepseek bailian hf:MODEL) answer side by side, -o then stores a dict "
+              "by provider / 多个服务商并排回答。")
+    @argument("-m", "--model", help="Model name (overrides PROVIDER:MODEL and LLMMagics.models; one provider only).")
+    @argument("-s", "--system", help="System prompt.")
+    @argument("-t", "--temperature", type=float, help="Sampling temperature, 0–2.")
+    @argument("--max-tokens", type=int, help="Longest answer, in tokens.")
+    @argument("--top-p", type=float, help="Nucleus sampling, (0, 1].")
+    @argument("--no-stream", dest="stream", action="store_const", const=False, help="Wait for the whole answer.")
+    @argument("-f", "--format", choices=["markdown", "text", "code", "json", "html"], help="How to show the answer.")
+    @argument("-o", "--out", metavar="NAME", help="Also store the answer in the variable NAME.")
+    @argument("--chat", nargs="?", const="", metavar="NAME", help="Continue a conversation across cells: the "
+              "earlier turns are sent too (the provider's own, or the one called NAME; in %%llm write "
+              "--chat=NAME); %%llm_history shows it, %%llm_reset forgets it / 多轮对话。")
+    @argument("--cache", dest="cache", action="store_const", const=True, help="Replay the stored answer if this "
+              "exact call was made before (no key, no network), else ask and store it / 使用本地缓存回放。")
+    @argument("--no-cache", dest="cache", action="store_const", const=False, help="Ask even when LLMMagics.cache "
+              "is on.")
+    @argument("--refresh", action="store_true", help="Ask again and replace the stored answer (implies --cache).")
+    @argument("--think", dest="think", action="store_const", const=True, help="Ask a reasoning model to think.")
+    @argument("--no-think", dest="think", action="store_const", const=False, help="Ask it not to think.")
+    @argument("--timeout", type=float, metavar="SECONDS", help="Seconds the whole call may take.")
+    @argument("--no-vars", action="store_true", help="Send the prompt verbatim: no {name} substitution.")
+    @argument("--debug", action="store_true", help="Show the full traceback of an error.")
+    @line_cell_magic
+    def llm(self, line: str, cell: str | None = None) -> None:
+        """Ask a language model. The cell (or, for %llm, the rest of the line) is the prompt.
+
+        ``{name}`` and ``{name.attr}`` are replaced by notebook variables; ``{{name}}`` keeps the
+        braces. The answer is kept in ``_llm`` (and in ``-o NAME``). Examples / 示例::
+
+            %%llm deepseek
+            用三句话解释什么是机器学习
+
+            %llm bailian:qwen-plus -t 0.2 Summarise {text}
+
+            %%llm deepseek bailian -o answers        # side by side; answers["bailian"] / 并排比较
+            %%llm deepseek --chat                    # remembers the earlier --chat cells / 多轮对话
+            %%llm deepseek --cache                   # replays offline next time / 下次离线回放
+        """
+        if cell is None:
+            line, cell = self._split_line(line)
+        args = self._parse(line)
+        cell = cell.lstrip("\r\n").rstrip()  # IPython adds a newline; indentation may matter
+        if args.out is not None and (not args.out.isidentifier() or keyword.iskeyword(args.out)):
+            raise UsageError(f"-o needs a variable name, not {args.out!r}")
+        debug = args.debug or self.debug
+        try:
+            self._run(args, cell)
+        except Exception as error:
+            if debug and hasattr(error, "show_traceback"):
+                error.show_traceback = True
+            raise
+
+    def _parse(self, line: str) -> Any:
+        """argparse over shell-style words; unlike ``parse_argstring``, quotes are removed."""
+        try:
+            words = arg_split(line, posix=True)
+        except ValueError as error:  # an unclosed quote
+            raise UsageError(f"{error} in: %llm {line}") from None
+        return self.llm.parser.parse_args(words)
+
+    def _run(self, args: Any, prompt: str) -> None:
+        from .cell import Cell, run_many, run_one
+        from ..render import use_terminal, use_widgets
+
+        system = args.system if args.system is not None else self.system
+        if not args.no_vars:
+            from .interpolate import interpolate
+
+            prompt = interpolate(prompt, self.shell.user_ns)
+            system = interpolate(system, self.shell.user_ns) if system else system
+        cell = Cell(prompt, {
+            "model": args.model, "system": system or None, "temperature": _pick(args.temperature, self.temperature),
+            "max_tokens": _pick(args.max_tokens, self.max_tokens), "top_p": args.top_p, "think": args.think,
+            "stream": _pick(args.stream, self.stream), "timeout": args.timeout},
+            fmt=args.format or self.format, chat=args.chat, cache=args.refresh or _pick(args.cache, self.cache),
+            refresh=args.refresh, cache_path=self.cache_path, store=lambda result: self._store(result, args.out),
+            show={"terminal": use_terminal(self.shell, self.display_mode),
+                  "widgets": use_widgets(self.shell, self.live_view), "shell": self.shell})
+        specs = args.provider or [self.default_provider]
+        if len(specs) == 1:
+            run_one(specs[0], cell)
+            return
+        for given, option in ((args.model, "-m"), (args.chat, "--chat")):
+            if given is not None:
+                raise UsageError(_one_provider_only(option))
+        run_many(specs, cell)
+
+    def _store(self, answer: Any, name: str | None) -> None:
+        """``_llm`` (and ``-o NAME``): the Answer, or a dict of them by provider label when several answered."""
+        self.shell.user_ns["_llm"] = answer
+        if name:
+            self.shell.user_ns[name] = answer
+
+    def _split_line(self, line: str) -> tuple[str, str]:
+        """``%llm PROVIDER [options] prompt…``: options and provider go to argparse, the rest verbatim."""
+        actions = self.llm.parser._option_string_actions  # argparse's own table: options and arity
+        head_end, seen_provider = 0, False
+        tokens = _TOKEN.finditer(line)
+        for match in tokens:
+            token = match.group(0)
+            name = token.split("=", 1)[0]
+            glued = not name.startswith("--") and len(name) > 2 and name[:2] in actions  # -t0.2
+            action = actions.get(name[:2] if glued else name) if token.startswith("-") else None
+            if action is None and (seen_provider or token.startswith("-")):
+                return line[:head_end], line[match.start():].strip()
+            head_end, seen_provider = match.end(), seen_provider or action is None
+            if action is not None and action.nargs not in (0, "?") and "=" not in token and not glued:
+                value = next(tokens, None)  # the option's value
+                head_end = value.end() if value else len(line)
+        return line, ""
+
+
+def _one_provider_only(option: str) -> str:
+    from ..i18n import Text
+
+    if option == "-m":
+        return str(Text("-m works with one provider; with several, give each one's model as PROVIDER:MODEL.",
+                        "-m 只能用于一个服务商；比较多个服务商时，请用 服务商:模型 的形式分别指定模型。"))
+    return str(Text("--chat works with one provider: a conversation continues with one model.",
+                    "--chat 只能用于一个服务商：对话要和同一个模型继续。"))
+
+
+def _pick(given: Any, default: Any) -> Any:
+    return default if given is None else given

@@ -1,0 +1,1 @@
+"""HTTP and server-sent events: the bytes between the engine and a provider, and nothing above them."""
