@@ -30,7 +30,8 @@ _LAZY = {
     "ask_many": "compare",
 }
 _ERRORS = (
-    "LLMError", "ConfigurationError", "UnknownProviderError", "MissingKeyError", "AuthenticationError",
+    "LLMError", "ConfigurationError", "UnknownProviderError", "MissingKeyError", "SessionBudgetError",
+    "AuthenticationError",
     "PermissionDeniedError", "InsufficientBalanceError", "RateLimitError", "BadRequestError",
     "ContentFilterError", "ServerError", "RequestTimeoutError", "NetworkError", "ResponseFormatError",
 )

@@ -1,15 +1,16 @@
-"""Process-wide settings of the engine; the magics' traitlets write into these."""
+"""Process-wide settings: the one store that the magics' traitlets and ``%config`` write into.
+
+Every layer reads its knobs here; nothing else keeps a copy. Timeouts are in seconds.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .models import DEFAULT_MODELS
-
 
 @dataclass
 class Settings:
-    """Knobs a teacher may turn for a whole course. Timeouts are in seconds."""
+    """Knobs a teacher may turn for a whole course."""
 
     #: seconds to open a connection
     connect_timeout: float = 10.0
@@ -29,10 +30,19 @@ class Settings:
     chatanywhere_host: str = "cn"
     #: a prompt longer than this is refused before sending: most likely a mistake
     max_prompt_chars: int = 2_000_000
-    #: default model per provider; see models.py
-    models: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_MODELS))
+    #: the course's default model per provider, over the model each provider declares
+    #: (``llm_magic.get_provider(name).default_model()`` gives the one in force)
+    models: dict[str, str] = field(default_factory=dict)
     #: base URL per provider, below the explicit argument and the *_BASE_URL variable
     base_urls: dict[str, str] = field(default_factory=dict)
+    #: language of messages: "auto" (follow the locale), "en", "zh" or "both"
+    language: str = "auto"
+    #: total tokens (in + out) one kernel session may use; None: no limit
+    max_tokens_per_session: int | None = None
+    #: warn before sending a prompt estimated above this many tokens; None: never warn
+    long_prompt_tokens: int | None = 4_000
+    #: the replay cache file; None: .llm_magic_cache.sqlite in the working directory
+    cache_path: str | None = None
 
 
 settings = Settings()

@@ -7,6 +7,7 @@ contains a key. The tree::
     ├── ConfigurationError        bad option, unknown provider, unsafe base URL, malformed key
     │   └── UnknownProviderError  a provider name that is not registered (suggests the closest)
     ├── MissingKeyError           no key in this session, the environment or a .env file
+    ├── SessionBudgetError        this kernel session used its token budget; nothing was sent
     ├── AuthenticationError       401: the provider rejected the key
     ├── PermissionDeniedError     403: the key may not use this model or feature
     ├── InsufficientBalanceError  402, DeepSeek "Insufficient Balance", DashScope Arrearage, HF credits
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from .answer import Answer
 
 __all__ = [
-    "LLMError", "ConfigurationError", "UnknownProviderError", "MissingKeyError",
+    "LLMError", "ConfigurationError", "UnknownProviderError", "MissingKeyError", "SessionBudgetError",
     "AuthenticationError", "PermissionDeniedError", "InsufficientBalanceError",
     "RateLimitError", "BadRequestError", "ContentFilterError", "ServerError",
     "RequestTimeoutError", "NetworkError", "ResponseFormatError",
@@ -135,6 +136,12 @@ class UnknownProviderError(ConfigurationError):
 
 class MissingKeyError(LLMError):
     """No key was found for a provider that needs one; nothing was sent."""
+
+
+class SessionBudgetError(LLMError):
+    """This session has used ``settings.max_tokens_per_session`` tokens; nothing was sent."""
+
+    retryable = False
 
 
 class AuthenticationError(LLMError):

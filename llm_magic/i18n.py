@@ -1,28 +1,33 @@
-"""Pick the language of messages (English or Chinese) and hold bilingual texts."""
+"""Pick the language of messages (English, Chinese or both) and hold bilingual texts."""
 
 from __future__ import annotations
 
 import locale
 import os
+import re
 from dataclasses import dataclass
 from typing import Any
 
-_LANGUAGES = ("auto", "en", "zh", "both")
-_language = "auto"
+from .config import settings
+
+LANGUAGES = ("auto", "en", "zh", "both")
+#: CJK ideographs, kana, Hangul, and full-width punctuation and forms: the characters that make
+#: a text "Chinese-like" for token estimates, and that stream one at a time
+CJK_CHARACTERS = "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+CJK = re.compile(f"[{CJK_CHARACTERS}]")
 
 
 def set_language(language: str) -> None:
     """Choose ``"en"``, ``"zh"``, ``"both"`` or ``"auto"`` (follow the locale)."""
-    global _language
-    if language not in _LANGUAGES:
-        raise ValueError(f"language must be one of {', '.join(_LANGUAGES)}, not {language!r}")
-    _language = language
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, not {language!r}")
+    settings.language = language
 
 
 def get_language() -> str:
     """The language in force: ``"en"``, ``"zh"`` or ``"both"`` (``"auto"`` resolved)."""
-    if _language != "auto":
-        return _language
+    if settings.language != "auto":
+        return settings.language
     return "zh" if _locale_is_chinese() else "en"
 
 
@@ -47,7 +52,7 @@ class Text:
     en: str
     zh: str
 
-    def format(self, **values: Any) -> "Text":
+    def format(self, **values: Any) -> Text:
         return Text(self.en.format(**values), self.zh.format(**values))
 
     def in_language(self, language: str) -> str:
@@ -60,5 +65,17 @@ class Text:
     def __str__(self) -> str:
         return self.in_language(get_language())
 
-    def __add__(self, other: "Text") -> "Text":
+    def __add__(self, other: Text) -> Text:
         return Text(f"{self.en} {other.en}".strip(), f"{self.zh}{other.zh}".strip())
+
+
+def say(text: Text) -> str:
+    """A Text on one line: with language "both" the two versions are joined by " / "."""
+    if get_language() == "both" and text.en != text.zh:
+        return f"{text.zh} / {text.en}"
+    return str(text)
+
+
+def both(text: Text) -> str:
+    """Both languages on one line, Chinese first, whatever the setting: "保存 Key / Save key" (button labels)."""
+    return text.zh if text.zh == text.en else f"{text.zh} / {text.en}"

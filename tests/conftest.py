@@ -26,7 +26,18 @@ _CLEARED = ("DASHSCOPE_API_KEY", "HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "LLM_MAGI
 
 
 @pytest.fixture(autouse=True)
-def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+def restored_settings() -> Iterator[None]:
+    """Whatever a test sets in ``llm_magic.settings`` is undone afterwards."""
+    from llm_magic.config import settings
+
+    saved = copy.deepcopy(vars(settings))
+    yield
+    for name, value in saved.items():
+        setattr(settings, name, value)
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No key, base URL or .env from the developer's machine can leak into a test."""
     for key_var, url_var in PROVIDER_VARIABLES.values():
         for name in (key_var, url_var):
@@ -80,13 +91,11 @@ _USER_NAMES = ("_llm", "answer", "x", "doc", "user", "a", "b", "teacher")
 def shell(tmp_path: Path) -> Iterator["InteractiveShell"]:
     """A fresh InteractiveShell with its own history database and llm_magic loaded.
 
-    Settings, configuration and session state are restored afterwards, whatever the test set.
+    Configuration and session state are restored afterwards (settings by ``restored_settings``).
     """
-    from llm_magic.config import settings
     from tests.harness.shell import new_shell
 
     ip = new_shell(tmp_path / "history.sqlite")
-    saved = copy.deepcopy(vars(settings))
     ip.run_line_magic("load_ext", "llm_magic")
     _reset_session_state()
     try:
@@ -94,8 +103,6 @@ def shell(tmp_path: Path) -> Iterator["InteractiveShell"]:
     finally:
         _reset_session_state()
         ip.run_line_magic("unload_ext", "llm_magic")
-        for name, value in saved.items():
-            setattr(settings, name, value)
         if "LLMMagics" in ip.config:
             del ip.config["LLMMagics"]
         for name in _USER_NAMES:

@@ -1,25 +1,16 @@
 """Replay cache for classrooms: answers recorded once, replayed offline, with no key and no server.
 
-A SQLite file (default ``./.llm_magic_cache.sqlite`` in the working directory, i.e. next to
-the notebook) keyed by a SHA-256 of canonical JSON of provider, model, messages and
-parameters. It stores the answer text, reasoning, usage, model, finish reason and time —
+A SQLite file (``settings.cache_path``, default ``./.llm_magic_cache.sqlite`` next to the
+notebook) keyed by a SHA-256 of canonical JSON of provider, model and everything sent but the
+streaming switches. It stores the answer text, reasoning, usage, model, finish reason and time —
 never a key. Any change of parameter, prompt, system prompt or model is a miss.
 
-API for ``magics.py`` (``--cache`` / ``--refresh``), one line::
-
-    events = cache.cached_stream(spec, prompt, refresh=args.refresh, **options)  # instead of stream_events
-
-It looks the call up *before* any key is resolved (so a replay works with no key and the
-provider offline), replays a hit as ``ReasoningDelta``/``TextDelta`` pieces then
-``Finished(answer)`` with ``answer.replayed = True``, and otherwise runs the call live and
-stores the finished answer (``refresh=True`` always calls and overwrites). The pieces:
-
-    ReplayCache(path=None)  .lookup(call_key) -> Answer | None   .store(call_key, answer)
-    key_for(prepared_call)        # from a PreparedCall
-    request_key(spec, prompt, **options)   # the same key, without a key or a network
-    cached_answer(spec, prompt, *, path=None, **options) -> Answer | None
-    replay_events(answer, delay=0.0)
-    configure(path)               # where the default cache lives (None: the working directory)
+The cell runner drafts a call once (``request.draft_request``), looks it up with
+:func:`key_of` *before* any key is resolved (so a replay works with no key and the provider
+offline), and on a miss prepares the same draft and wraps the live events in
+:func:`recording`. A hit is replayed by :func:`replay_events` as ``ReasoningDelta`` /
+``TextDelta`` pieces, then ``Finished(answer)`` with ``answer.replayed = True``.
+:func:`cached_stream` does all of it from ``llm_magic.ask``'s arguments.
 """
 
 from __future__ import annotations
@@ -34,10 +25,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from . import client
 from ..answer import Answer
+from ..config import settings
 from ..events import Event, Finished, ReasoningDelta, TextDelta
-from .request import PreparedCall, draft_request
+from ..i18n import CJK_CHARACTERS
+from .client import run_call
+from .options import split_options
+from .request import DraftRequest, PreparedCall, draft_request, prepare
+from .target import resolve
 
 __all__ = [
     "DEFAULT_FILENAME",
@@ -47,14 +42,14 @@ __all__ = [
     "configure",
     "get_cache",
     "key_for",
+    "key_of",
+    "recording",
     "replay_events",
     "request_key",
 ]
 
 DEFAULT_FILENAME = ".llm_magic_cache.sqlite"
 _NOT_SENT = ("stream", "stream_options")
-#: options that change how a call is made, not what is asked
-_TRANSPORT_OPTIONS = ("timeout", "key", "base_url", "max_retries")
 
 _SCHEMA = """CREATE TABLE IF NOT EXISTS answers (
     call_key TEXT PRIMARY KEY, provider TEXT, model TEXT, text TEXT NOT NULL, reasoning TEXT,
@@ -118,20 +113,19 @@ class ReplayCache:
                 self._db = None
 
 
-_configured: Path | None = None
 _caches: dict[Path, ReplayCache] = {}
 _caches_lock = threading.Lock()
 
 
 def configure(path: str | Path | None) -> None:
     """Where the default cache lives from now on (None: ``./.llm_magic_cache.sqlite``)."""
-    global _configured
-    _configured = Path(path) if path is not None else None
+    settings.cache_path = None if path is None else str(path)
 
 
 def get_cache(path: str | Path | None = None) -> ReplayCache:
-    """The shared :class:`ReplayCache` for ``path`` (default: configured, else the working directory)."""
-    chosen = Path(path) if path is not None else _configured or Path.cwd() / DEFAULT_FILENAME
+    """The shared :class:`ReplayCache` for ``path`` (default: ``settings.cache_path``, else the working directory)."""
+    path = path if path is not None else settings.cache_path
+    chosen = Path(path) if path is not None else Path.cwd() / DEFAULT_FILENAME
     chosen = chosen.expanduser().resolve()
     with _caches_lock:
         if chosen not in _caches:
@@ -146,16 +140,20 @@ def _hash(provider: str, model: str, payload: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def key_of(draft: DraftRequest) -> str:
+    """The cache key of a drafted call: provider, model, and everything sent but streaming switches."""
+    return _hash(draft.provider.name, draft.model, draft.payload)
+
+
 def key_for(call: PreparedCall) -> str:
-    """The cache key of a prepared call: provider, model, and everything sent but streaming switches."""
+    """The same key from a prepared call."""
     return _hash(call.provider.name, call.model, call.payload)
 
 
 def request_key(provider: str, prompt: str | None = None, **options: Any) -> str:
-    """``key_for(prepare_call(...))`` without resolving a key or a base URL (nothing is contacted)."""
-    asked = {k: v for k, v in options.items() if k not in _TRANSPORT_OPTIONS}
-    draft = draft_request(provider, prompt, **asked)
-    return _hash(draft.provider.name, draft.model, draft.payload)
+    """The key of ``llm_magic.ask(provider, prompt, **options)`` without a key or a network."""
+    model, asked, _ = split_options(options)
+    return key_of(draft_request(resolve(provider, model), prompt, asked))
 
 
 def cached_answer(provider: str, prompt: str | None = None, *, path: str | Path | None = None,
@@ -164,7 +162,7 @@ def cached_answer(provider: str, prompt: str | None = None, *, path: str | Path 
     return get_cache(path).lookup(request_key(provider, prompt, **options))
 
 
-_PIECE = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]|\s*[^\s\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]+|\s+")
+_PIECE = re.compile(rf"[{CJK_CHARACTERS}]|\s*[^\s{CJK_CHARACTERS}]+|\s+")
 
 
 def _pieces(text: str) -> list[str]:
@@ -185,17 +183,22 @@ def replay_events(answer: Answer, delay: float = 0.0) -> Iterator[Event]:
     yield Finished(replayed)
 
 
-def cached_stream(provider: str, prompt: str | None = None, *, refresh: bool = False,
-                  path: str | Path | None = None, delay: float = 0.0, **options: Any) -> Iterator[Event]:
-    """Replay a stored answer, or run the call live and store it; ``refresh`` forces a live call."""
-    cache = get_cache(path)
-    call_key = request_key(provider, prompt, **options)
-    if not refresh:
-        hit = cache.lookup(call_key)
-        if hit is not None:
-            yield from replay_events(hit, delay)
-            return
-    for event in client.stream_events(provider, prompt, **options):
+def recording(events: Iterator[Event], cache: ReplayCache, call_key: str) -> Iterator[Event]:
+    """``events`` passed on unchanged; the finished answer is stored under ``call_key``."""
+    for event in events:
         if isinstance(event, Finished):
             cache.store(call_key, event.answer)
         yield event
+
+
+def cached_stream(provider: str, prompt: str | None = None, *, refresh: bool = False,
+                  path: str | Path | None = None, delay: float = 0.0, **options: Any) -> Iterator[Event]:
+    """Replay a stored answer, or run the call live and store it; ``refresh`` forces a live call."""
+    model, asked, send = split_options(options)
+    draft = draft_request(resolve(provider, model), prompt, asked)
+    cache, call_key = get_cache(path), key_of(draft)
+    hit = None if refresh else cache.lookup(call_key)
+    if hit is not None:
+        yield from replay_events(hit, delay)
+        return
+    yield from recording(run_call(prepare(draft, send)), cache, call_key)

@@ -3,10 +3,10 @@
 API::
 
     models_for("deepseek", refresh=False) -> list[str]       # GET /models, cached per provider + base URL
-    suggest("bailian", "Qwen-Plus") -> "qwen-plus" | None     # difflib; HF ":provider" suffixes ignored
-    explain_unknown_model(error, "bailian", "Qwen-Plus") -> LLMError
+    suggest("bailian", "Qwen-Plus") -> "qwen-plus" | None     # difflib; routing suffixes (HF ":cheapest") ignored
+    explain_unknown_model(error, target) -> LLMError
 
-``magics.py`` can pass every :class:`BadRequestError` through ``explain_unknown_model``
+The cell runner passes every :class:`BadRequestError` through ``explain_unknown_model``
 before showing it: when the model is not in the provider's list, the returned copy's hint
 starts with "Did you mean ...?". Any failure to list the models returns the original error.
 """
@@ -17,11 +17,11 @@ import difflib
 import threading
 from typing import Any
 
-from . import client
 from ..errors import BadRequestError, LLMError
 from ..i18n import Text
-from ..providers import get_provider
-from .request import split_provider
+from ..providers import Provider
+from .client import list_models
+from .target import Target, resolve
 
 __all__ = ["clear", "explain_unknown_model", "models_for", "suggest"]
 
@@ -32,20 +32,20 @@ _cache: dict[tuple[str, str], list[str]] = {}
 _lock = threading.Lock()
 
 
-def _endpoint(provider: str, base_url: str | None) -> tuple[str, str]:
-    adapter = get_provider(split_provider(provider)[0])
-    return adapter.name, adapter.base_url(base_url)
+def _adapter(provider: str | Provider | Target) -> Provider:
+    return provider.provider if isinstance(provider, Target) else resolve(provider).provider
 
 
-def models_for(provider: str, refresh: bool = False, *, key: str | None = None, base_url: str | None = None,
-               timeout: float | None = None) -> list[str]:
+def models_for(provider: str | Provider | Target, refresh: bool = False, *, key: str | None = None,
+               base_url: str | None = None, timeout: float | None = None) -> list[str]:
     """The model ids ``provider`` lists (sorted), fetched once per session unless ``refresh``."""
-    name, url = _endpoint(provider, base_url)
+    adapter = _adapter(provider)
+    name, url = adapter.name, adapter.base_url(base_url)
     with _lock:
         cached = None if refresh else _cache.get((name, url))
     if cached is not None:
         return list(cached)
-    listed = client.list_models(name, key=key, base_url=url, timeout=timeout)
+    listed = list_models(adapter, key=key, base_url=url, timeout=timeout)
     ids = sorted({str(entry.get("id")) for entry in listed if entry.get("id")}, key=str.lower)
     with _lock:
         _cache[(name, url)] = ids
@@ -58,28 +58,16 @@ def clear() -> None:
         _cache.clear()
 
 
-def _splitter(provider: str):
-    """Hugging Face: ``"openai/gpt-oss-20b:cheapest"`` → ``("openai/gpt-oss-20b", ":cheapest")``.
-
-    Elsewhere a colon belongs to the name (Ollama's ``qwen3:8b``).
-    """
-    def split(model: str) -> tuple[str, str]:
-        head, sep, tail = model.partition(":")
-        return (head, sep + tail) if sep else (model, "")
-
-    hugging_face = get_provider(split_provider(provider)[0]).name == "huggingface"
-    return split if hugging_face else (lambda model: (model, ""))
-
-
-def suggest(provider: str, model: str, models: list[str] | None = None) -> str | None:
+def suggest(provider: str | Provider | Target, model: str, models: list[str] | None = None) -> str | None:
     """The listed model closest to ``model``; None if it is listed or nothing is close.
 
     Matching ignores case (ids are case-sensitive, so ``Qwen-Plus`` suggests ``qwen-plus``)
     and Hugging Face routing suffixes, which the suggestion keeps.
     """
+    adapter = _adapter(provider)
     if models is None:
-        models = models_for(provider)
-    bare = _splitter(provider)
+        models = models_for(adapter)
+    bare = adapter.split_route
     wanted, suffix = bare(model)
     by_lower: dict[str, str] = {}
     for listed in models:
@@ -91,17 +79,19 @@ def suggest(provider: str, model: str, models: list[str] | None = None) -> str |
     return close[0] + suffix if close else None
 
 
-def explain_unknown_model(error: LLMError, provider: str, model: str, **endpoint: Any) -> LLMError:
+def explain_unknown_model(error: LLMError, target: Target | str, model: str | None = None,
+                          **endpoint: Any) -> LLMError:
     """``error`` with "Did you mean ...?" added to its hint, or ``error`` itself.
 
     Only a :class:`BadRequestError` is explained, and only when the model list can be
-    fetched and ``model`` is not in it; ``endpoint`` (key, base_url) goes to :func:`models_for`.
+    fetched and the target's model is not in it; ``endpoint`` (key, base_url) goes to :func:`models_for`.
     """
-    if not isinstance(error, BadRequestError) or not model:
+    if not isinstance(error, BadRequestError):
         return error
     try:
+        asked = target if isinstance(target, Target) and model is None else resolve(target, model)
         endpoint.setdefault("timeout", EXPLAIN_TIMEOUT)
-        closest = suggest(provider, model, models_for(provider, **endpoint))
+        closest = suggest(asked, asked.model, models_for(asked, **endpoint))
     except Exception:  # noqa: BLE001 - the original error matters more than this failure
         return error
     if not closest:

@@ -5,6 +5,7 @@ API::
     ask_many(["deepseek", "bailian:qwen-max"], "你好", **options) -> {label: Answer | LLMError}
     for label, event in stream_many(providers, prompt, **options):   # for a renderer
         ...  # event: TextDelta | ReasoningDelta | RetryWait | Finished | LLMError (the last one for that label)
+    stream_calls({label: start_events, ...})   # the same, for calls the caller prepares itself
 
 Labels are the spec strings as given (``"deepseek"``, ``"bailian:qwen-max"``), a repeated one
 becoming ``"deepseek#2"``; see :func:`labels_for`. ``options`` are those of ``llm_magic.ask``
@@ -19,15 +20,19 @@ import queue
 import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from . import client, usage
 from ..answer import Answer
 from ..errors import ConfigurationError, LLMError
 from ..events import Event, Finished
 from ..i18n import Text
+from . import client, usage
 
-__all__ = ["ask_many", "labels_for", "stream_many"]
+__all__ = ["ask_many", "labels_for", "stream_calls", "stream_many"]
+
+#: starts one provider's call and returns its events; an LLMError it raises goes in that slot
+StartEvents = Callable[[], Iterator[Event]]
 
 
 def labels_for(providers: Sequence[str]) -> list[str]:
@@ -77,17 +82,21 @@ def stream_many(providers: Sequence[str], prompt: str | None = None,
     """
     labels = labels_for(providers)
     _preflight(prompt, options)
-    return _stream(labels, [spec.strip() for spec in providers], prompt, options)
+
+    def starter(spec: str) -> StartEvents:
+        return lambda: client.stream_events(spec, prompt, **options)
+
+    return stream_calls({label: starter(spec.strip()) for label, spec in zip(labels, providers)})
 
 
-def _stream(labels: list[str], specs: list[str], prompt: str | None,
-            options: dict[str, Any]) -> Iterator[tuple[str, Event | LLMError]]:
+def stream_calls(calls: Mapping[str, StartEvents]) -> Iterator[tuple[str, Event | LLMError]]:
+    """``(label, event)`` pairs from every call, each run in its own thread, as they arrive."""
     inbox: queue.Queue[tuple[str, Any]] = queue.Queue()
     stop = threading.Event()
 
-    def worker(label: str, spec: str) -> None:
+    def worker(label: str, start: StartEvents) -> None:
         try:
-            events = client.stream_events(spec, prompt, **options)
+            events = start()
             try:
                 for event in events:
                     if stop.is_set():
@@ -102,8 +111,8 @@ def _stream(labels: list[str], specs: list[str], prompt: str | None,
         finally:
             inbox.put((label, _DONE))
 
-    threads = [threading.Thread(target=worker, args=(label, spec), daemon=True,
-                                name=f"llm_magic-stream-{label}") for label, spec in zip(labels, specs)]
+    threads = [threading.Thread(target=worker, args=(label, start), daemon=True,
+                                name=f"llm_magic-stream-{label}") for label, start in calls.items()]
     for thread in threads:
         thread.start()
     running = len(threads)

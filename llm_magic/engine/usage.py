@@ -5,13 +5,12 @@ API::
     usage.ledger.record(answer)          # client.run_call does this for every finished call
     usage.ledger.summary() -> list[UsageRow]   # per provider and model; cost None = unknown price
     usage.ledger.reset()
-    usage.limits.max_tokens_per_session = 50_000   # None: no limit
+    usage.limits.max_tokens_per_session = 50_000   # None: no limit (settings.max_tokens_per_session)
     usage.limits.long_prompt_tokens = 4_000        # warn above this estimate; None: never
 
-For ``magics.py``, before sending (``compare.ask_many``/``stream_many`` already do it)::
+Before sending, the cell runner (and ``compare``) call::
 
     warning = usage.check_before_send(prompt, messages=history, system=system)  # may raise
-    if warning: display(warning)
 
 ``check_before_send`` raises :class:`SessionBudgetError` once the session has used its
 token budget, so nothing more is sent (or billed) until the teacher raises the limit.
@@ -21,33 +20,40 @@ Replayed answers (``Answer.replayed``) cost nothing and are not counted.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from . import prices
 from ..answer import Answer
-from ..magics.conversation import estimate_tokens
-from ..errors import LLMError
+from ..config import settings
+from ..errors import SessionBudgetError
 from ..i18n import Text
+from . import prices
+from .tokens import estimate_tokens
 
 __all__ = ["Limits", "SessionBudgetError", "UsageLedger", "UsageRow", "check_before_send", "ledger", "limits"]
 
 
-class SessionBudgetError(LLMError):
-    """This session has used ``limits.max_tokens_per_session`` tokens; nothing was sent."""
-
-    label = Text("Session budget used up", "本次会话的 token 额度已用完")
-
-
-@dataclass
 class Limits:
-    """Guard rails for a course; set them in the first cell of a notebook."""
+    """The guard rails of ``llm_magic.settings`` under their older names; setting one sets the setting."""
 
-    #: total tokens (in + out) one kernel session may use; None: no limit
-    max_tokens_per_session: int | None = None
-    #: warn before sending a prompt estimated above this many tokens; None: never warn
-    long_prompt_tokens: int | None = 4_000
+    @property
+    def max_tokens_per_session(self) -> int | None:
+        """Total tokens (in + out) one kernel session may use; None: no limit."""
+        return settings.max_tokens_per_session
+
+    @max_tokens_per_session.setter
+    def max_tokens_per_session(self, value: int | None) -> None:
+        settings.max_tokens_per_session = value
+
+    @property
+    def long_prompt_tokens(self) -> int | None:
+        """Warn before sending a prompt estimated above this many tokens; None: never warn."""
+        return settings.long_prompt_tokens
+
+    @long_prompt_tokens.setter
+    def long_prompt_tokens(self, value: int | None) -> None:
+        settings.long_prompt_tokens = value
 
 
 limits = Limits()
@@ -126,26 +132,26 @@ class UsageLedger:
 
     def check_budget(self) -> None:
         """Raise :class:`SessionBudgetError` if the session's token budget is used up."""
-        limit = limits.max_tokens_per_session
+        limit = settings.max_tokens_per_session
         used = self.total_tokens
         if limit is not None and used >= limit:
             raise SessionBudgetError(
                 Text(f"This session has used {used:,} tokens, reaching its limit of {limit:,}; nothing was sent.",
                      f"本次会话已使用 {used:,} 个 token，达到了 {limit:,} 的上限；请求没有发送。"),
-                hint=Text("%llm_usage shows where they went. The limit is llm_magic.usage.limits.max_tokens_per_session "
+                hint=Text("%llm_usage shows where they went. The limit is %config LLMMagics.max_tokens_per_session "
                           "(None removes it); restarting the kernel starts a new session.",
-                          "%llm_usage 可查看用量明细。上限由 llm_magic.usage.limits.max_tokens_per_session 设置"
+                          "%llm_usage 可查看用量明细。上限由 %config LLMMagics.max_tokens_per_session 设置"
                           "（设为 None 即取消）；重启内核会开始新的会话。"))
 
 
 ledger = UsageLedger()
 
 
-def check_before_send(prompt: str | None = None, *, messages: Sequence[dict[str, Any]] | None = None,
+def check_before_send(prompt: str | None = None, *, messages: Sequence[Mapping[str, Any]] | None = None,
                       system: str | None = None) -> Text | None:
     """Raise if the session budget is used up; a warning when the prompt is very long, else None."""
     ledger.check_budget()
-    threshold = limits.long_prompt_tokens
+    threshold = settings.long_prompt_tokens
     if threshold is None:
         return None
     size = estimate_tokens(prompt) + estimate_tokens(list(messages or ())) + estimate_tokens(system)

@@ -1,65 +1,46 @@
 """Run one ``%%llm`` cell once its line is parsed: one provider or several, a conversation, the cache, the guards.
 
-``magics.py`` turns the line into a :class:`Cell`; :func:`run_one` and :func:`run_many` check
-what can be checked before anything is shown (budget, key, options, context size), then hand
-the events to a renderer. Every import is local: loading the extension stays free.
+``llm.py`` turns the line into a :class:`Cell`; :func:`run_one` and :func:`run_many` resolve each
+provider spec once, check what can be checked before anything is shown (budget, key, options,
+context size), then hand the events to a renderer. Every import of a heavy module is local:
+loading the extension stays free.
 """
 
 from __future__ import annotations
 
-import html
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from ..engine.options import AskOptions, SendOptions
+from ..render.show import Screen
+
+if TYPE_CHECKING:
+    from ..engine.request import DraftRequest
+    from ..engine.target import Target
+    from ..events import Event
+    from ..render.show import CallInfo
 
 
-@dataclass
+@dataclass(frozen=True)
 class Cell:
     """What one cell asks for, with the magics' defaults already applied."""
 
     prompt: str
-    options: dict[str, Any]           # llm_magic.ask options: model, system, temperature, ... stream, timeout
+    asked: AskOptions
+    send: SendOptions = SendOptions()
+    #: ``-m``: one provider only
+    model: str | None = None
     fmt: str = "markdown"
-    show: dict[str, Any] = field(default_factory=dict)   # terminal, widgets, shell: for the renderer
-    chat: str | None = None           # None: no conversation; "": the provider's own; else its name
+    screen: Screen = Screen()
+    #: None: no conversation; "": the provider's own; else its name
+    chat: str | None = None
     cache: bool = False
     refresh: bool = False
-    cache_path: str | None = None
-    store: Callable[[Any], None] = lambda result: None
+    store: Callable[[Any], None] = field(default=lambda result: None)
 
 
-@dataclass(frozen=True)
-class Described:
-    """What a renderer needs to know about a call that was not prepared (a replay, a comparison)."""
-
-    provider: Any
-    model: str
-    parameters: dict[str, Any]
-
-
-def describe(spec: str, options: dict[str, Any]) -> Described:
-    """Provider and model of ``spec`` without a key or a network (unknown names still raise)."""
-    from ..providers import get_provider
-    from ..engine.request import split_provider
-
-    name, model_in_spec = split_provider(spec)
-    adapter = get_provider(name)
-    model = (options.get("model") or model_in_spec or adapter.default_model()).strip()
-    parameters = {k: options[k] for k in ("temperature", "max_tokens", "top_p") if options.get(k) is not None}
-    return Described(adapter, model, parameters)
-
-
-def warn(text: Any) -> None:
-    """Show a warning (a bilingual Text) above the answer; nothing when ``text`` is None."""
-    if not text:
-        return
-    from IPython.display import display
-
-    display({"text/plain": f"⚠ {text}",
-             "text/markdown": f"<div style=\"font-size: 90%\">⚠️ {html.escape(str(text))}</div>"}, raw=True)
-
-
-def explained(error: Exception, spec: str, model: str) -> Exception:
+def explained(error: Exception, target: Target) -> Exception:
     """A 400 about an unknown model gets "Did you mean ...?" (``catalog.explain_unknown_model``)."""
     from ..errors import BadRequestError
 
@@ -67,43 +48,61 @@ def explained(error: Exception, spec: str, model: str) -> Exception:
         return error
     from ..engine.catalog import explain_unknown_model
 
-    better = explain_unknown_model(error, spec, model)
+    better = explain_unknown_model(error, target)
     better.__suppress_context__ = True
     return better
 
 
-def run_one(spec: str, cell: Cell) -> Any:
-    """One provider: history (``--chat``), replay or guard + prepare, stream, record the turn."""
+def _before_sending(cell: Cell, asked: AskOptions) -> None:
+    """Refuse once the session budget is used up; warn about a very long prompt."""
+    from ..engine import usage
+    from ..render.notice import show_warning
+
+    show_warning(usage.check_before_send(cell.prompt, messages=asked.messages, system=asked.system))
+
+
+def _events(draft: DraftRequest, asked: AskOptions, cell: Cell) -> tuple[CallInfo, Iterator[Event]]:
+    """A replay when the cache has this call (no key, no server, no budget needed), else the live call.
+
+    The live call is prepared from the same draft, so it is validated and its key found
+    before anything is shown; with the cache on, its answer is recorded.
+    """
     from ..engine import cache
     from ..engine.client import run_call
-    from ..errors import BadRequestError
-    from ..render import show_call
-    from ..engine.request import prepare_call
+    from ..engine.request import prepare
 
-    options = dict(cell.options)
-    name = None
+    store = cache.get_cache() if cell.cache else None
+    call_key = cache.key_of(draft) if store is not None else ""
+    hit = store.lookup(call_key) if store is not None and not cell.refresh else None
+    if hit is not None:
+        return draft, cache.replay_events(hit)
+    _before_sending(cell, asked)
+    call = prepare(draft, cell.send)
+    events = run_call(call)
+    return call, cache.recording(events, store, call_key) if store is not None else events
+
+
+def run_one(spec: str, cell: Cell) -> Any:
+    """One provider: history (``--chat``), replay or guard + prepare, stream, record the turn."""
+    from ..engine.request import draft_request
+    from ..engine.target import resolve
+    from ..errors import BadRequestError
+    from ..render.show import show_call
+
+    target = resolve(spec, cell.model)
+    asked, name = cell.asked, None
     if cell.chat is not None:
+        from ..render.notice import show_warning
         from . import conversation
 
-        name = conversation.name_for(spec, cell.chat)
-        warn(conversation.check_context(name, cell.prompt, spec, model=options.get("model"),
-                                        system=options.get("system")))
-        options["messages"] = conversation.history_for(name) or None
-    replay = cell.cache and not cell.refresh and cache.cached_answer(
-        spec, cell.prompt, path=cell.cache_path, **options) is not None
-    if replay:
-        call: Any = describe(spec, options)  # a replay needs no key, no server and no budget
-    else:
-        from ..engine import usage
-
-        warn(usage.check_before_send(cell.prompt, messages=options.get("messages"), system=options.get("system")))
-        call = prepare_call(spec, cell.prompt, **options)  # raises before anything is shown
-    events = (cache.cached_stream(spec, cell.prompt, refresh=cell.refresh, path=cell.cache_path, **options)
-              if cell.cache else run_call(call))
+        name = conversation.name_for(target, cell.chat)
+        show_warning(conversation.check_context(name, cell.prompt, target, system=asked.system))
+        asked = replace(asked, messages=conversation.history_for(name) or None)
+    call, events = _events(draft_request(target, cell.prompt, asked), asked, cell)
     try:
-        answer = show_call(call, events, fmt=cell.fmt, store=cell.store, **cell.show)
+        answer = show_call(call, events, fmt=cell.fmt, store=cell.store, screen=cell.screen)
     except BadRequestError as error:
-        raise explained(error, spec, call.model) from error.__cause__
+        raise explained(error, target) from error.__cause__
     if name is not None:
         from . import conversation
 
@@ -112,60 +111,58 @@ def run_one(spec: str, cell: Cell) -> Any:
 
 
 def run_many(specs: list[str], cell: Cell) -> dict[str, Any]:
-    """Several providers at once (``compare.stream_many``): wall time is the slowest one's.
+    """Several providers at once (``compare.stream_calls``): wall time is the slowest one's.
 
     A failing provider shows its error in its own column; the cell fails only when all fail.
     """
     from ..engine import cache, compare
+    from ..engine.request import draft_request
+    from ..engine.target import resolve
     from ..errors import LLMError
     from ..render.columns import show_many
-    from ..render.state import StreamState
+    from ..render.show import state_for
 
     labels = compare.labels_for(specs)
-    described = {label: describe(spec, cell.options) for label, spec in zip(labels, specs)}
-    states = {label: StreamState(d.provider.name, d.provider.display_name, d.model, d.parameters, cell.fmt)
-              for label, d in described.items()}
+    drafts = {label: draft_request(resolve(spec), cell.prompt, cell.asked) for label, spec in zip(labels, specs)}
+    states = {label: state_for(draft, cell.fmt) for label, draft in drafts.items()}
+    store = cache.get_cache() if cell.cache else None
     replays = {}
-    if cell.cache and not cell.refresh:
-        for label, spec in zip(labels, specs):
-            hit = cache.cached_answer(spec, cell.prompt, path=cell.cache_path, **cell.options)
-            if hit is not None:
-                replays[label] = hit
-    live = [(label, spec) for label, spec in zip(labels, specs) if label not in replays]
+    if store is not None and not cell.refresh:
+        found = {label: store.lookup(cache.key_of(draft)) for label, draft in drafts.items()}
+        replays = {label: answer for label, answer in found.items() if answer is not None}
+    live = {label: draft for label, draft in drafts.items() if label not in replays}
     if live:
-        from ..engine import usage
-
-        warn(usage.check_before_send(cell.prompt, system=cell.options.get("system")))
-    spec_of = dict(zip(labels, specs))
-    results = show_many(states, _many_events(live, replays, cell), store=cell.store,
-                        explain=lambda label, error: explained(error, spec_of[label], described[label].model),
-                        **cell.show)
+        _before_sending(cell, cell.asked)
+    results = show_many(states, _many_events(live, replays, cell), store=cell.store, screen=cell.screen,
+                        explain=lambda label, error: explained(error, drafts[label].target))
     errors = [result for result in results.values() if isinstance(result, LLMError)]
     if errors and len(errors) == len(results):
         raise errors[0]
     return results
 
 
-def _many_events(live: list[tuple[str, str]], replays: dict[str, Any], cell: Cell) -> Iterator[tuple[str, Any]]:
+def _many_events(live: Mapping[str, DraftRequest], replays: Mapping[str, Any],
+                 cell: Cell) -> Iterator[tuple[str, Any]]:
+    """The replays first, then the live calls' events as they arrive (recorded when the cache is on)."""
     from ..engine import cache, compare
-    from ..events import Finished
+    from ..engine.client import run_call
+    from ..engine.request import prepare
 
     for label, answer in replays.items():
         for event in cache.replay_events(answer):
             yield label, event
     if not live:
         return
-    specs = [spec for _, spec in live]
-    label_of = dict(zip(compare.labels_for(specs), (label for label, _ in live)))
-    spec_of = dict(live)
-    pairs = compare.stream_many(specs, cell.prompt, **cell.options)
+    store = cache.get_cache() if cell.cache else None
+
+    def starter(draft: DraftRequest) -> Callable[[], Iterator[Event]]:
+        def start() -> Iterator[Event]:
+            events = run_call(prepare(draft, cell.send))
+            return cache.recording(events, store, cache.key_of(draft)) if store is not None else events
+        return start
+
+    pairs = compare.stream_calls({label: starter(draft) for label, draft in live.items()})
     try:
-        for inner, item in pairs:
-            label = label_of[inner]
-            if cell.cache and isinstance(item, Finished):
-                key = cache.request_key(spec_of[label], cell.prompt, **cell.options)
-                cache.get_cache(cell.cache_path).store(key, item.answer)
-            yield label, item
+        yield from pairs
     finally:
         pairs.close()
-

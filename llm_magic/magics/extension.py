@@ -6,17 +6,11 @@ from typing import Any
 
 
 def _magic_classes() -> list[type]:
+    from .features import FeatureMagics
     from .keys import KeyMagics
     from .llm import LLMMagics
 
-    classes: list[type] = [LLMMagics, KeyMagics]
-    try:
-        from .features import FeatureMagics
-    except ImportError:  # pragma: no cover - present once the features land
-        pass
-    else:
-        classes.append(FeatureMagics)
-    return classes
+    return [LLMMagics, KeyMagics, FeatureMagics]
 
 
 def load(ipython: Any) -> None:

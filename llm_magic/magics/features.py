@@ -8,51 +8,17 @@ and a terminal shows plain text. The feature modules are imported when a magic r
 from __future__ import annotations
 
 import html
-import unicodedata
-from collections.abc import Sequence
+from typing import Any
 
 from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from IPython.display import display
 
+from ..config import settings
 from ..i18n import Text
+from ..render.table import Table
 
 _UNKNOWN = Text("unknown", "未知")
-
-
-def _width(text: str) -> int:
-    """Columns a terminal uses: CJK characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * (width - _width(text))
-
-
-class _Table:
-    """A titled table with an optional note: ``_repr_html_`` for notebooks, ``repr`` for terminals."""
-
-    def __init__(self, title: str, header: Sequence[str], rows: Sequence[Sequence[str]], note: str = "",
-                 bold_rows: Sequence[int] = ()) -> None:
-        self.title, self.header, self.rows, self.note = title, list(header), [list(r) for r in rows], note
-        self.bold_rows = set(bold_rows)
-
-    def _repr_html_(self) -> str:
-        head = "".join(f"<th style='text-align:left'>{html.escape(h)}</th>" for h in self.header)
-        body = "".join(
-            "<tr>" + "".join((f"<td><b>{html.escape(c)}</b></td>" if i in self.bold_rows else f"<td>{html.escape(c)}</td>")
-                             for c in row) + "</tr>" for i, row in enumerate(self.rows))
-        note = f"<p><small>{html.escape(self.note)}</small></p>" if self.note else ""
-        return f"<div class='llm-magic-table'><b>{html.escape(self.title)}</b><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{note}</div>"
-
-    def __repr__(self) -> str:
-        widths = [max(_width(r[i]) for r in [self.header, *self.rows]) for i in range(len(self.header))]
-        lines = [self.title] + ["  ".join(_pad(c, w) for c, w in zip(row, widths)).rstrip()
-                                for row in [self.header, *self.rows]]
-        return "\n".join(lines + ([self.note] if self.note else []))
-
-    def _repr_pretty_(self, printer, cycle) -> None:
-        printer.text(repr(self))
 
 
 class _Transcript:
@@ -90,7 +56,7 @@ def _money(amount: float | None, currency: str | None) -> str:
     return f"{amount:.4f} {currency}" if currency else f"{amount:.4f}"
 
 
-def usage_table() -> _Table:
+def usage_table() -> Table:
     """The session's calls, tokens and estimated cost per provider and model."""
     from ..engine import usage
 
@@ -120,35 +86,35 @@ def usage_table() -> _Table:
                 "费用按 llm_magic.prices 中的单价（每百万 token）估算；“未知”表示那里没有填写价格。")
     if any(r.calls_without_usage for r in rows):
         note = note + Text("'?': calls whose reply reported no token usage.", "“?”：服务商没有返回 token 用量的调用次数。")
-    limit = usage.limits.max_tokens_per_session
+    limit = settings.max_tokens_per_session
     if limit is not None:
         note = note + Text(f"Session limit: {usage.ledger.total_tokens:,} of {limit:,} tokens used.",
                            f"会话上限：已用 {usage.ledger.total_tokens:,} / {limit:,} 个 token。")
     if not rows:
         note = Text("No calls yet in this session.", "本次会话还没有调用。")
-    return _Table(str(Text("LLM usage in this session", "本次会话的用量")), header, body, str(note),
-                  bold_rows=[len(body) - 1] if rows else [])
+    return Table(header, body, title=str(Text("LLM usage in this session", "本次会话的用量")), note=str(note),
+                 bold_rows=[len(body) - 1] if rows else [])
 
 
-def models_table(provider: str, refresh: bool = False) -> _Table:
+def models_table(provider: str, refresh: bool = False) -> Table:
     """The provider's models, the default one marked."""
     from ..engine import catalog
-    from ..providers import get_provider
-    from ..engine.request import split_provider
+    from ..engine.target import resolve
 
-    adapter = get_provider(split_provider(provider)[0])
-    ids = catalog.models_for(adapter.name, refresh=refresh)
+    adapter = resolve(provider).provider
+    ids = catalog.models_for(adapter, refresh=refresh)
     default = adapter.default_model()
     mark = str(Text("default", "默认"))
     rows = [[model, f"★ {mark}" if model == default else ""] for model in ids]
     note = Text(f"Choose one with %%llm {adapter.name} -m MODEL.", f"用 %%llm {adapter.name} -m 模型名 选择。")
     if default and default not in ids:
         note = Text(f"The default model {default!r} is not in this list: choose another with -m, "
-                    f"or set llm_magic.settings.models[{adapter.name!r}].",
-                    f"默认模型 {default!r} 不在列表中：请用 -m 选择其他模型，或设置 llm_magic.settings.models[{adapter.name!r}]。") + note
+                    f"or set another default with %config LLMMagics.models = {{{adapter.name!r}: 'MODEL'}}.",
+                    f"默认模型 {default!r} 不在列表中：请用 -m 选择其他模型，或用 %config LLMMagics.models = "
+                    f"{{{adapter.name!r}: '模型名'}} 设置新的默认模型。") + note
     title = Text(f"{adapter.display_name}: {len(ids)} models", f"{adapter.display_name}：{len(ids)} 个模型")
-    return _Table(str(title), [str(Text("model", "模型")), ""], rows, str(note),
-                  bold_rows=[i for i, row in enumerate(rows) if row[1]])
+    return Table([str(Text("model", "模型")), ""], rows, title=str(title), note=str(note),
+                 bold_rows=[i for i, row in enumerate(rows) if row[1]])
 
 
 @magics_class

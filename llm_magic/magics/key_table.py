@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from ..i18n import Text, get_language
+from ..i18n import Text, say
 from ..keys.lookup import ENTERED, ENVIRONMENT, KeyLookup, lookup_key, nearest_dotenv
 from ..providers import Provider, get_provider, provider_names
+from ..render.table import Table
 
 _HEADERS = (Text("Provider", "服务商"), Text("Variables", "环境变量"), Text("Key", "Key"),
             Text("Source", "来源"))
 _NO_KEY_NEEDED = Text("no key needed", "不需要 Key")
 _MISSING = Text("not set", "未设置")
-
-
-def say(text: Text) -> str:
-    """A Text on one line: with language "both" the two versions are joined by " / "."""
-    if get_language() == "both" and text.en != text.zh:
-        return f"{text.zh} / {text.en}"
-    return str(text)
 
 
 @dataclass(frozen=True)
@@ -77,37 +71,21 @@ class KeyTable:
                    "设置 Key：%llm_key 服务商（密码框）· 检查：%llm_key 服务商 --check · 从文件载入：%llm_key --env 路径")
         return f"{say(where)}\n{say(how)}"
 
+    def table(self) -> Table:
+        return Table([say(h) for h in _HEADERS], self._cells(), note=self.footer(), code_columns=(1, 2), rule=True,
+                     css_class="llm-key-table")
+
     def text(self) -> str:
-        table = [[say(h) for h in _HEADERS], *self._cells()]
-        widths = [max(_width(line[i]) for line in table) for i in range(len(_HEADERS))]
-        lines = ["  ".join(cell + " " * (width - _width(cell)) for cell, width in zip(line, widths)).rstrip()
-                 for line in table]
-        lines.insert(1, "  ".join("-" * width for width in widths))
-        return "\n".join(lines) + "\n\n" + self.footer()
+        return self.table().text()
 
     def html(self) -> str:
-        head = "".join(f"<th style='text-align:left'>{html.escape(say(h))}</th>" for h in _HEADERS)
-        body = "".join(
-            "<tr>" + "".join(f"<td style='text-align:left'><code>{html.escape(cell)}</code></td>" if i in (1, 2)
-                             else f"<td style='text-align:left'>{html.escape(cell)}</td>"
-                             for i, cell in enumerate(cells)) + "</tr>"
-            for cells in self._cells())
-        footer = "<br>".join(html.escape(line) for line in self.footer().splitlines())
-        return (f"<table class='llm-key-table'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-                f"<p style='font-size:smaller'>{footer}</p>")
+        return self.table().html()
 
     def _repr_html_(self) -> str:
         return self.html()
 
-    def _repr_pretty_(self, printer, cycle: bool) -> None:
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         printer.text(self.text())
 
     def __repr__(self) -> str:
         return self.text()
-
-
-def _width(text: str) -> int:
-    """Columns on a terminal: CJK characters take two."""
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

@@ -11,8 +11,7 @@ import html
 from typing import Any
 
 from ..errors import LLMError
-from ..i18n import Text
-from .key_table import say
+from ..i18n import Text, both, say
 from ..keys.lookup import ENTERED, lookup_key, set_session_key
 from ..providers import Provider
 from ..secrets import mask
@@ -21,11 +20,6 @@ SAVE_LABEL = Text("Save key", "保存 Key")
 ENV_LABEL = Text("also write it to .env", "同时写入 .env")
 GITIGNORE_LABEL = Text("Add .env to .gitignore", "把 .env 加入 .gitignore")
 _COLOURS = {"ok": "#1a7f37", "warn": "#9a6700", "error": "#cf222e", "info": "inherit"}
-
-
-def both(text: Text) -> str:
-    """Button labels show both languages: "保存 Key / Save key"."""
-    return f"{text.zh} / {text.en}"
 
 
 class KeyEntry:

@@ -10,8 +10,7 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 from traitlets import CaselessStrEnum
 
 from ..errors import ConfigurationError, LLMError
-from ..i18n import Text
-from .key_table import say
+from ..i18n import Text, say
 from ..providers import Provider, get_provider, provider_names
 from ..secrets import mask, remember
 

@@ -7,13 +7,11 @@ Every default is a traitlet, so a course sets it once in ``ipython_config.py`` o
 from __future__ import annotations
 
 import keyword
-import re
 from typing import Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
 from IPython.core.magic_arguments import argument, magic_arguments
-from IPython.utils.process import arg_split
 from traitlets import (
     Bool,
     Dict,
@@ -26,7 +24,9 @@ from traitlets import (
     validate,
 )
 
-_TOKEN = re.compile(r"""(?:"[^"]*"|'[^']*'|\S)+""")
+from ..i18n import LANGUAGES
+from ..render.formats import FORMAT_NAMES
+from .line import parse_line, split_line
 
 
 @magics_class
@@ -36,13 +36,13 @@ class LLMMagics(Magics):
     default_provider = Unicode("deepseek", help="Provider used when %%llm names none.").tag(config=True)
     models = Dict(value_trait=Unicode(), help="Default model per provider, e.g. {'deepseek': 'deepseek-v4-pro'}; "
                   "merged into llm_magic.settings.models.").tag(config=True)
-    language = Enum(["auto", "en", "zh", "both"], "auto", help="Language of messages: auto (follow the locale), "
+    language = Enum(LANGUAGES, "auto", help="Language of messages: auto (follow the locale), "
                     "en, zh or both.").tag(config=True)
     debug = Bool(False, help="Show the full traceback of errors instead of the short explanation.").tag(config=True)
     temperature = Float(None, allow_none=True, help="Sampling temperature, 0–2 (None: the provider's default).").tag(config=True)
     max_tokens = Int(None, allow_none=True, help="Longest answer in tokens (None: the provider's default).").tag(config=True)
     system = Unicode(None, allow_none=True, help="System prompt sent before every cell.").tag(config=True)
-    format = Enum(["markdown", "text", "code", "json", "html"], "markdown",
+    format = Enum(FORMAT_NAMES, FORMAT_NAMES[0],
                   help="How answers are shown.").tag(config=True)
     stream = Bool(True, help="Stream answers as they are written (False: wait for the whole answer).").tag(config=True)
     timeout = Float(300.0, help="Seconds a whole call may take (llm_magic.settings.timeout).").tag(config=True)
@@ -61,7 +61,7 @@ class LLMMagics(Magics):
     cache_path = Unicode(None, allow_none=True, help="The cache file (None: .llm_magic_cache.sqlite in the "
                          "working directory).").tag(config=True)
     max_tokens_per_session = Int(None, allow_none=True, help="Tokens (in + out) this kernel session may use; "
-                                 "once used, %%llm refuses to send (llm_magic.usage.limits). None: no limit."
+                                 "once used, %%llm refuses to send. None: no limit."
                                  ).tag(config=True)
     display_mode = Enum(["auto", "notebook", "terminal"], "auto", help="auto: update one output in a notebook, "
                         "print as text in terminal IPython; or force one.").tag(config=True)
@@ -99,17 +99,11 @@ class LLMMagics(Magics):
 
         getattr(settings, change["name"]).update(change["new"])
 
-    @observe("timeout", "max_retries", "bailian_region", "chatanywhere_host")
+    @observe("timeout", "max_retries", "bailian_region", "chatanywhere_host", "max_tokens_per_session", "cache_path")
     def _set_setting(self, change: Any) -> None:
         from ..config import settings
 
         setattr(settings, change["name"], change["new"])
-
-    @observe("max_tokens_per_session")
-    def _set_budget(self, change: Any) -> None:
-        from ..engine import usage
-
-        usage.limits.max_tokens_per_session = change["new"]
 
     @observe("language")
     def _set_language(self, change: Any) -> None:
@@ -137,7 +131,7 @@ class LLMMagics(Magics):
     @argument("--max-tokens", type=int, help="Longest answer, in tokens.")
     @argument("--top-p", type=float, help="Nucleus sampling, (0, 1].")
     @argument("--no-stream", dest="stream", action="store_const", const=False, help="Wait for the whole answer.")
-    @argument("-f", "--format", choices=["markdown", "text", "code", "json", "html"], help="How to show the answer.")
+    @argument("-f", "--format", choices=FORMAT_NAMES, help="How to show the answer.")
     @argument("-o", "--out", metavar="NAME", help="Also store the answer in the variable NAME.")
     @argument("--chat", nargs="?", const="", metavar="NAME", help="Continue a conversation across cells: the "
               "earlier turns are sent too (the provider's own, or the one called NAME; in %%llm write "
@@ -169,8 +163,8 @@ class LLMMagics(Magics):
             %%llm deepseek --cache                   # replays offline next time / 下次离线回放
         """
         if cell is None:
-            line, cell = self._split_line(line)
-        args = self._parse(line)
+            line, cell = split_line(self.llm.parser, line)
+        args = parse_line(self.llm.parser, line)
         cell = cell.lstrip("\r\n").rstrip()  # IPython adds a newline; indentation may matter
         if args.out is not None and (not args.out.isidentifier() or keyword.iskeyword(args.out)):
             raise UsageError(f"-o needs a variable name, not {args.out!r}")
@@ -182,32 +176,10 @@ class LLMMagics(Magics):
                 error.show_traceback = True
             raise
 
-    def _parse(self, line: str) -> Any:
-        """argparse over shell-style words; unlike ``parse_argstring``, quotes are removed."""
-        try:
-            words = arg_split(line, posix=True)
-        except ValueError as error:  # an unclosed quote
-            raise UsageError(f"{error} in: %llm {line}") from None
-        return self.llm.parser.parse_args(words)
-
     def _run(self, args: Any, prompt: str) -> None:
-        from .cell import Cell, run_many, run_one
-        from ..render import use_terminal, use_widgets
+        from .cell import run_many, run_one
 
-        system = args.system if args.system is not None else self.system
-        if not args.no_vars:
-            from .interpolate import interpolate
-
-            prompt = interpolate(prompt, self.shell.user_ns)
-            system = interpolate(system, self.shell.user_ns) if system else system
-        cell = Cell(prompt, {
-            "model": args.model, "system": system or None, "temperature": _pick(args.temperature, self.temperature),
-            "max_tokens": _pick(args.max_tokens, self.max_tokens), "top_p": args.top_p, "think": args.think,
-            "stream": _pick(args.stream, self.stream), "timeout": args.timeout},
-            fmt=args.format or self.format, chat=args.chat, cache=args.refresh or _pick(args.cache, self.cache),
-            refresh=args.refresh, cache_path=self.cache_path, store=lambda result: self._store(result, args.out),
-            show={"terminal": use_terminal(self.shell, self.display_mode),
-                  "widgets": use_widgets(self.shell, self.live_view), "shell": self.shell})
+        cell = self._cell(args, prompt)
         specs = args.provider or [self.default_provider]
         if len(specs) == 1:
             run_one(specs[0], cell)
@@ -217,29 +189,31 @@ class LLMMagics(Magics):
                 raise UsageError(_one_provider_only(option))
         run_many(specs, cell)
 
+    def _cell(self, args: Any, prompt: str) -> Any:
+        """The cell's request: its options over the traitlets' defaults, notebook variables filled in."""
+        from ..engine.options import AskOptions, SendOptions
+        from ..render.show import Screen
+        from .cell import Cell
+
+        system = args.system if args.system is not None else self.system
+        if not args.no_vars:
+            from .interpolate import interpolate
+
+            prompt = interpolate(prompt, self.shell.user_ns)
+            system = interpolate(system, self.shell.user_ns) if system else system
+        asked = AskOptions(system=system or None, temperature=_pick(args.temperature, self.temperature),
+                           max_tokens=_pick(args.max_tokens, self.max_tokens), top_p=args.top_p, think=args.think,
+                           stream=_pick(args.stream, self.stream))
+        return Cell(prompt, asked, SendOptions(timeout=args.timeout), model=args.model,
+                    fmt=args.format or self.format, screen=Screen.of(self.shell, self.display_mode, self.live_view),
+                    chat=args.chat, cache=args.refresh or _pick(args.cache, self.cache), refresh=args.refresh,
+                    store=lambda result: self._store(result, args.out))
+
     def _store(self, answer: Any, name: str | None) -> None:
         """``_llm`` (and ``-o NAME``): the Answer, or a dict of them by provider label when several answered."""
         self.shell.user_ns["_llm"] = answer
         if name:
             self.shell.user_ns[name] = answer
-
-    def _split_line(self, line: str) -> tuple[str, str]:
-        """``%llm PROVIDER [options] prompt…``: options and provider go to argparse, the rest verbatim."""
-        actions = self.llm.parser._option_string_actions  # argparse's own table: options and arity
-        head_end, seen_provider = 0, False
-        tokens = _TOKEN.finditer(line)
-        for match in tokens:
-            token = match.group(0)
-            name = token.split("=", 1)[0]
-            glued = not name.startswith("--") and len(name) > 2 and name[:2] in actions  # -t0.2
-            action = actions.get(name[:2] if glued else name) if token.startswith("-") else None
-            if action is None and (seen_provider or token.startswith("-")):
-                return line[:head_end], line[match.start():].strip()
-            head_end, seen_provider = match.end(), seen_provider or action is None
-            if action is not None and action.nargs not in (0, "?") and "=" not in token and not glued:
-                value = next(tokens, None)  # the option's value
-                head_end = value.end() if value else len(line)
-        return line, ""
 
 
 def _one_provider_only(option: str) -> str:

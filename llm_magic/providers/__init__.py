@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 
-from ..config import settings
 from ..errors import UnknownProviderError
 from ..i18n import Text
 from .bailian import Bailian
@@ -12,26 +11,33 @@ from .base import Provider
 from .chatanywhere import ChatAnywhere
 from .deepseek import DeepSeek
 from .demo import Demo
+from .facts import DefaultModel
 from .huggingface import HuggingFace
 from .ollama import Ollama
 from .openai import OpenAI
 
-__all__ = ["Provider", "get_provider", "provider_names", "register_provider", "unregister_provider"]
+__all__ = ["Provider", "add_provider", "get_provider", "provider_names", "register_provider", "unregister_provider"]
 
+#: the registry of built-in adapters: a new provider is one module in this folder and one entry here
 _BUILTIN = (DeepSeek, Bailian, ChatAnywhere, HuggingFace, OpenAI, Ollama, Demo)
 _providers: dict[str, Provider] = {}
 _aliases: dict[str, str] = {}
 
 
-def _add(provider: Provider) -> Provider:
+def add_provider(provider: Provider) -> Provider:
+    """Register an adapter instance (a subclass of :class:`Provider` from any module) under its name."""
+    if not provider.name or provider.name != provider.name.strip().lower():
+        raise ValueError(f"a provider needs a lower-case name, not {provider.name!r}")
+    unregister_provider(provider.name)
     _providers[provider.name] = provider
     for alias in provider.aliases:
         _aliases[alias] = provider.name
     return provider
 
 
-for _cls in _BUILTIN:
-    _add(_cls())
+def _add_builtin() -> None:
+    for cls in _BUILTIN:
+        add_provider(cls())
 
 
 def provider_names(*, aliases: bool = False) -> list[str]:
@@ -87,15 +93,13 @@ def register_provider(
         default_base_url=base_url.rstrip("/"),
         base_url_var=f"{name.upper().replace('-', '_')}_BASE_URL",
         key_url=key_url,
+        default=DefaultModel(default_model) if default_model else None,
     )
-    if default_model:
-        settings.models[name] = default_model
-    unregister_provider(name)
-    return _add(provider)
+    return add_provider(provider)
 
 
 def unregister_provider(name: str) -> None:
-    """Remove a provider registered with :func:`register_provider` (built-ins stay)."""
+    """Remove a provider registered with :func:`register_provider` or :func:`add_provider` (built-ins stay)."""
     provider = _providers.get(name)
     if provider is None:
         return
@@ -104,3 +108,6 @@ def unregister_provider(name: str) -> None:
     del _providers[name]
     for alias in provider.aliases:
         _aliases.pop(alias, None)
+
+
+_add_builtin()

@@ -7,6 +7,7 @@ from typing import Any
 from ..config import settings
 from ..i18n import Text
 from .base import Provider
+from .facts import ANY_MODEL, ContextLimit, DefaultModel, unknown_price
 
 REGION_BASE_URLS = {
     "cn": "https://dashscope.aliyuncs.com/compatible-mode/v1",
@@ -26,6 +27,10 @@ class Bailian(Provider):
     key_url = "https://bailian.console.aliyun.com/?tab=model#/api-key"
     billing_url = "https://billing-cost.console.aliyun.com/"
     key_prefixes = ("sk-",)
+    # qwen-turbo was retired on 2026-10-10; qwen-plus is what the official thinking examples use.
+    default = DefaultModel("qwen-plus", checked="2026-11", source="https://help.aliyun.com/zh/model-studio/deep-thinking")
+    context_limits = (("qwen-plus", ContextLimit(131_072, False, "qwen-plus: 128K, not in the project's notes; check the model page")),)
+    prices = {ANY_MODEL: unknown_price("https://help.aliyun.com/zh/model-studio/models")}
 
     def builtin_base_url(self) -> str:
         region = settings.bailian_region

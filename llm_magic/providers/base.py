@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from typing import Any
 
 from ..config import settings
 from ..i18n import Text
+from .facts import ANY_MODEL, UNKNOWN_CONTEXT, ContextLimit, DefaultModel, Price
 
 
 class Provider:
@@ -32,6 +34,14 @@ class Provider:
     key_prefixes: tuple[str, ...] = ()
     #: ask for usage at the end of a stream
     stream_usage: bool = True
+    #: the model used when a cell names none (``settings.models`` overrides it)
+    default: DefaultModel | None = None
+    #: (model-name prefix, context size); the first prefix that matches wins
+    context_limits: tuple[tuple[str, ContextLimit], ...] = ()
+    #: model name (or ``ANY_MODEL``) → price per million tokens; ``prices.set_price`` overrides
+    prices: Mapping[str, Price] = {}
+    #: a model name may end in a routing suffix after this character (Hugging Face's ``:cheapest``)
+    route_separator: str | None = None
 
     def __init__(self, **overrides: Any) -> None:
         for attribute, value in overrides.items():
@@ -55,7 +65,34 @@ class Provider:
         return self.default_base_url
 
     def default_model(self) -> str:
-        return settings.models.get(self.name, "")
+        """The course's choice (``settings.models``), else the model this adapter declares."""
+        chosen = settings.models.get(self.name)
+        if chosen:
+            return chosen
+        return self.default.name if self.default else ""
+
+    # -- what a model is -----------------------------------------------------------------
+    def split_route(self, model: str) -> tuple[str, str]:
+        """``("openai/gpt-oss-20b", ":cheapest")``: the model proper and its routing suffix, if any."""
+        if self.route_separator and self.route_separator in model:
+            head, sep, tail = model.partition(self.route_separator)
+            return head, sep + tail
+        return model, ""
+
+    def context_limit(self, model: str) -> ContextLimit:
+        """The context size known for ``model``, or a conservative guess."""
+        lowered = model.lower()
+        for prefix, limit in self.context_limits:
+            if lowered.startswith(prefix):
+                return limit
+        return UNKNOWN_CONTEXT
+
+    def price(self, model: str) -> Price | None:
+        """The declared price of ``model``: its exact name, without a routing suffix, then ``ANY_MODEL``."""
+        for candidate in (model, self.split_route(model)[0], ANY_MODEL):
+            if candidate in self.prices:
+                return self.prices[candidate]
+        return None
 
     # -- what to send --------------------------------------------------------------------
     def wire_stream(self, stream: bool, think: bool | None) -> bool:

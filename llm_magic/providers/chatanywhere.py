@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..config import settings
 from ..i18n import Text
 from .base import Provider
+from .facts import ANY_MODEL, ContextLimit, DefaultModel, unknown_price
 
 HOSTS = {"cn": "https://api.chatanywhere.tech/v1", "global": "https://api.chatanywhere.org/v1"}
 FREE_MODELS = "gpt-4o-mini, gpt-3.5-turbo, gpt-4.1-mini, gpt-4.1-nano, gpt-5-mini, gpt-5-nano"
@@ -21,6 +22,11 @@ class ChatAnywhere(Provider):
     key_url = "https://api.chatanywhere.tech/v1/oauth/free/render"
     billing_url = "https://peiqishop.cn/"
     key_prefixes = ("sk-",)
+    # 200 calls a day on a free ChatAnywhere key.
+    default = DefaultModel("gpt-4o-mini", checked="2026-11", source="https://github.com/chatanywhere/GPT_API_free")
+    context_limits = (("", ContextLimit(4_096, False, "a free ChatAnywhere key accepts inputs under 4096 tokens")),)
+    prices = {ANY_MODEL: unknown_price(
+        "https://github.com/chatanywhere/GPT_API_free (free key: no charge; paid models priced there)")}
 
     def builtin_base_url(self) -> str:
         return HOSTS.get(settings.chatanywhere_host, HOSTS["cn"])

@@ -2,12 +2,15 @@
 
 from ..i18n import Text
 from .base import Provider
+from .facts import ANY_MODEL, FREE, DefaultModel
 
 
 class Demo(Provider):
     name = "demo"
     display_name = "Demo (offline)"
     needs_key = False
+    default = DefaultModel("demo-chat")
+    prices = {ANY_MODEL: FREE}
 
     def builtin_base_url(self) -> str:
         from ..loopback.demo import ensure_demo_server  # started on first use only

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..i18n import Text
 from .base import Provider
+from .facts import ANY_MODEL, DefaultModel, unknown_price
 
 
 class HuggingFace(Provider):
@@ -16,6 +17,11 @@ class HuggingFace(Provider):
     key_url = "https://huggingface.co/settings/tokens"
     billing_url = "https://huggingface.co/settings/billing"
     key_prefixes = ("hf_",)
+    # small, not gated, routed to the cheapest provider: kind to the free monthly credits.
+    default = DefaultModel("openai/gpt-oss-20b:cheapest", checked="2026-11",
+                           source="https://huggingface.co/docs/inference-providers")
+    prices = {ANY_MODEL: unknown_price("https://huggingface.co/docs/inference-providers/pricing (varies by routed provider)")}
+    route_separator = ":"  # openai/gpt-oss-20b:cheapest, :fastest, :groq …
 
     def auth_hint(self, key: str | None) -> Text:
         return super().auth_hint(key) + Text(

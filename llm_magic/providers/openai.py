@@ -1,6 +1,7 @@
 """OpenAI itself: the reference wire format."""
 
 from .base import Provider
+from .facts import ANY_MODEL, ContextLimit, DefaultModel, unknown_price
 
 
 class OpenAI(Provider):
@@ -12,3 +13,6 @@ class OpenAI(Provider):
     key_url = "https://platform.openai.com/api-keys"
     billing_url = "https://platform.openai.com/settings/organization/billing"
     key_prefixes = ("sk-",)
+    default = DefaultModel("gpt-5-mini", checked="2026-11", source="https://platform.openai.com/docs/models")
+    context_limits = (("gpt-4o-mini", ContextLimit(128_000, False, "gpt-4o-mini: 128K")),)
+    prices = {ANY_MODEL: unknown_price("https://openai.com/api/pricing/")}

@@ -21,6 +21,7 @@ from ..errors import LLMError
 from ..events import Finished, RetryWait, TextDelta
 from ..i18n import Text
 from .document import bundle, error_lines, footer_text, size_of
+from .show import Screen, retry_notice
 from .state import StreamState
 from .throttle import Throttle
 
@@ -181,23 +182,23 @@ class ColumnsTerminalView:
         sys.stdout.flush()
 
 
-def make_columns_view(states: Mapping[str, StreamState], *, terminal: bool, widgets: bool, shell: Any) -> Any:
-    if terminal:
+def make_columns_view(states: Mapping[str, StreamState], screen: Screen) -> Any:
+    if screen.terminal:
         return ColumnsTerminalView(states)
-    if widgets and all(state.fmt == "markdown" for state in states.values()):
-        return ColumnsLiveView(states, shell)
+    if screen.widgets and all(state.fmt == "markdown" for state in states.values()):
+        return ColumnsLiveView(states, screen.shell)
     return ColumnsRedrawView(states)
 
 
-def show_many(states: dict[str, StreamState], events: Iterator[tuple[str, Any]], *, terminal: bool = False,
-              widgets: bool = False, shell: Any = None, explain: Callable[[str, LLMError], LLMError] = lambda label, e: e,
+def show_many(states: dict[str, StreamState], events: Iterator[tuple[str, Any]], *, screen: Screen = Screen(),
+              explain: Callable[[str, LLMError], LLMError] = lambda label, e: e,
               store: Callable[[dict[str, Any]], None] = lambda results: None) -> dict[str, Any]:
     """Show ``(label, event | LLMError)`` pairs (``compare.stream_many``) in columns.
 
     Returns ``{label: Answer | LLMError}``; stored before any raise (an interrupt keeps the
     partial answers, marked interrupted). ``explain`` may replace a provider's error.
     """
-    view = make_columns_view(states, terminal=terminal, widgets=widgets, shell=shell)
+    view = make_columns_view(states, screen)
     results: dict[str, Any] = {}
     view.start()
     try:
@@ -215,8 +216,6 @@ def show_many(states: dict[str, StreamState], events: Iterator[tuple[str, Any]],
                 results[label] = item.answer
                 view.ended(label)
             elif isinstance(item, RetryWait):
-                from . import retry_notice
-
                 state.notice = retry_notice(item)
                 view.changed(label, force=True)
             else:

@@ -8,10 +8,10 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Callable
 
 from ..i18n import Text
 
-FORMATS = ("markdown", "text", "code", "json", "html")
 _FENCED = re.compile(r"^(?P<fence>`{3,}|~{3,})[ \t]*(?P<lang>[\w+#.-]*)[^\n]*\n(?P<code>.*?)(?:^(?P=fence)[ \t]*$|\Z)",
                      re.DOTALL | re.MULTILINE)
 
@@ -50,22 +50,43 @@ def escape_block(text: str) -> str:
     return html.escape(text).replace("\n", "<br>")
 
 
-def body(text: str, fmt: str, *, final: bool) -> tuple[str, str]:
-    """``(mimetype, body)`` for the answer so far; JSON is only judged once the answer is complete."""
-    if fmt == "html":
-        return "text/html", text
-    if fmt == "text":
-        return "text/html", f'<div style="white-space: pre-wrap">{escape_block(text)}</div>' if text else ""
-    if fmt == "code":
-        code, language = extract_code(text)
-        return "text/markdown", fence(code, language) if code else ""
-    if fmt == "json":
-        if not final:
-            return "text/markdown", fence(text, "json") if text else ""
-        pretty, problem = pretty_json(text)
-        if pretty is not None:
-            return "text/markdown", fence(pretty, "json")
-        note = Text("⚠ The answer is not valid JSON ({problem}); shown as received.",
-                    "⚠ 回答不是有效的 JSON（{problem}），按原样显示。").format(problem=problem)
-        return "text/markdown", f"{fence(text, 'text')}\n\n*{html.escape(str(note))}*"
+def _html(text: str, final: bool) -> tuple[str, str]:
+    return "text/html", text
+
+
+def _text(text: str, final: bool) -> tuple[str, str]:
+    return "text/html", f'<div style="white-space: pre-wrap">{escape_block(text)}</div>' if text else ""
+
+
+def _code(text: str, final: bool) -> tuple[str, str]:
+    code, language = extract_code(text)
+    return "text/markdown", fence(code, language) if code else ""
+
+
+def _json(text: str, final: bool) -> tuple[str, str]:
+    """JSON is only judged once the answer is complete."""
+    if not final:
+        return "text/markdown", fence(text, "json") if text else ""
+    pretty, problem = pretty_json(text)
+    if pretty is not None:
+        return "text/markdown", fence(pretty, "json")
+    note = Text("⚠ The answer is not valid JSON ({problem}); shown as received.",
+                "⚠ 回答不是有效的 JSON（{problem}），按原样显示。").format(problem=problem)
+    return "text/markdown", f"{fence(text, 'text')}\n\n*{html.escape(str(note))}*"
+
+
+def _markdown(text: str, final: bool) -> tuple[str, str]:
     return "text/markdown", text
+
+
+#: format name → how the answer so far becomes ``(mimetype, body)``; the first is the default
+FORMATS: dict[str, Callable[[str, bool], tuple[str, str]]] = {
+    "markdown": _markdown, "text": _text, "code": _code, "json": _json, "html": _html,
+}
+#: the names, for the magics' option and setting
+FORMAT_NAMES = tuple(FORMATS)
+
+
+def body(text: str, fmt: str, *, final: bool) -> tuple[str, str]:
+    """``(mimetype, body)`` for the answer so far in format ``fmt``."""
+    return FORMATS[fmt](text, final)

@@ -24,7 +24,7 @@ def test_provider_and_model_in_one_spec_keep_hf_suffixes():
 
 def test_alias_resolves_and_default_model_applies():
     call = prepare_call("qwen", "hi", key=KEY)
-    assert call.provider.name == "bailian" and call.model == llm_magic.settings.models["bailian"]
+    assert call.provider.name == "bailian" and call.model == llm_magic.get_provider("bailian").default_model()
     assert call.url == "https://dashscope.aliyuncs.com/compatible-mode/v1/chat/completions"
 
 

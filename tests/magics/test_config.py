@@ -10,7 +10,7 @@ from llm_magic import i18n
 from llm_magic.config import settings
 from llm_magic.loopback import Reply
 from llm_magic.magics.llm import LLMMagics
-from llm_magic.providers import provider_names, unregister_provider
+from llm_magic.providers import get_provider, provider_names, unregister_provider
 
 
 def config(shell, statement: str) -> None:
@@ -57,7 +57,7 @@ def test_default_provider_and_models(shell, fake_provider):
     config(shell, "LLMMagics.models = {'bailian': 'qwen-max'}")
     run(shell, "%%llm\nhi")
     assert bailian.requests[-1].body["model"] == "qwen-max"
-    assert settings.models["bailian"] == "qwen-max" and settings.models["deepseek"] == "deepseek-flash"
+    assert settings.models["bailian"] == "qwen-max" and get_provider("deepseek").default_model() == "deepseek-flash"
 
 
 def test_engine_settings_follow(shell):

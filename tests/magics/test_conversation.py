@@ -9,6 +9,9 @@ from llm_magic.magics import conversation
 from llm_magic import errors as e
 from llm_magic.answer import Answer
 from llm_magic.engine.client import stream_events
+from llm_magic.engine.target import resolve
+from llm_magic.engine.tokens import estimate_tokens
+from llm_magic.providers.facts import UNKNOWN_CONTEXT, ContextLimit
 from llm_magic.events import Finished
 from llm_magic.loopback import Reply
 
@@ -21,9 +24,10 @@ def fresh_conversations():
 
 
 def turn(spec: str, prompt: str, chat: str | None = None, **options) -> Answer:
-    """One ``%%llm SPEC --chat [NAME]`` turn, as the module docstring tells magics.py to do it."""
-    name = conversation.name_for(spec, chat)
-    conversation.check_context(name, prompt, spec, system=options.get("system"))
+    """One ``%%llm SPEC --chat [NAME]`` turn, as the module docstring tells the cell runner to do it."""
+    target = resolve(spec)
+    name = conversation.name_for(target, chat)
+    conversation.check_context(name, prompt, target, system=options.get("system"))
     answer = None
     for event in stream_events(spec, prompt, messages=conversation.history_for(name), **options):
         if isinstance(event, Finished):
@@ -80,29 +84,30 @@ def test_an_empty_answer_adds_no_turn():
 
 
 def test_token_estimate_heuristic():
-    assert conversation.estimate_tokens("") == 0
-    assert conversation.estimate_tokens("a" * 400) == 100          # chars / 4
-    assert conversation.estimate_tokens("机器学习" * 50) == 100      # CJK-heavy: chars / 2
-    assert conversation.estimate_tokens([{"role": "user", "content": "a" * 40}]) == 10 + 4
+    assert estimate_tokens("") == 0
+    assert estimate_tokens("a" * 400) == 100          # chars / 4
+    assert estimate_tokens("机器学习" * 50) == 100      # CJK-heavy: chars / 2
+    assert estimate_tokens([{"role": "user", "content": "a" * 40}]) == 10 + 4
 
 
 def test_warning_before_sending_when_the_conversation_nears_the_limit(fake_provider):
     server = fake_provider("chatanywhere")
-    assert conversation.context_limit("chatanywhere").tokens == 4096
+    assert context_limit("chatanywhere").tokens == 4096
     for _ in range(5):
         server.queue(Reply.answer("x " * 1500, chunk_size_words=100))  # ~3000 characters: ~750 tokens
         turn("chatanywhere", "tell me more")
-    warning = conversation.check_context("chatanywhere", "and more", "chatanywhere")
+    warning = conversation.check_context("chatanywhere", "and more", resolve("chatanywhere"))
     assert warning is not None and "chatanywhere" in warning.en and "%llm_reset chatanywhere" in warning.en
     assert "对话" in warning.zh
     # a free ChatAnywhere limit is not certain (paid keys allow more): never refused here
-    conversation.check_context("chatanywhere", "x" * 100_000, "chatanywhere")
-    assert conversation.check_context("fresh", "hi", "chatanywhere") is None
+    conversation.check_context("chatanywhere", "x" * 100_000, resolve("chatanywhere"))
+    assert conversation.check_context("fresh", "hi", resolve("chatanywhere")) is None
 
 
 def test_certainly_over_a_sourced_limit_raises_before_sending(fake_provider, monkeypatch):
     server = fake_provider("deepseek")
-    monkeypatch.setitem(conversation.CONTEXT_LIMITS, "deepseek", [("deepseek", 100, True, "test limit")])
+    monkeypatch.setattr(llm_magic.get_provider("deepseek"), "context_limits",
+                        (("deepseek", ContextLimit(100, True, "test limit")),))
     conversation.record("deepseek", "q" * 400, Answer("a" * 400))
     with pytest.raises(e.BadRequestError) as raised:
         turn("deepseek", "more")
@@ -110,10 +115,15 @@ def test_certainly_over_a_sourced_limit_raises_before_sending(fake_provider, mon
     assert server.request_count == 0
 
 
+def context_limit(spec: str) -> ContextLimit:
+    target = resolve(spec)
+    return target.provider.context_limit(target.model)
+
+
 def test_known_context_sizes():
-    assert conversation.context_limit("deepseek").tokens == 1_000_000
-    assert conversation.context_limit("deepseek:deepseek-v4-pro").certain
-    assert conversation.context_limit("bailian", "qwen-plus").tokens == 131_072
-    assert conversation.context_limit("openai:gpt-4o-mini").tokens == 128_000
-    assert conversation.context_limit("ollama") == conversation.DEFAULT_LIMIT
-    assert llm_magic.settings.models["deepseek"].startswith("deepseek")
+    assert context_limit("deepseek").tokens == 1_000_000
+    assert context_limit("deepseek:deepseek-v4-pro").certain
+    assert context_limit("bailian:qwen-plus").tokens == 131_072
+    assert context_limit("openai:gpt-4o-mini").tokens == 128_000
+    assert context_limit("ollama") == UNKNOWN_CONTEXT
+    assert llm_magic.get_provider("deepseek").default_model().startswith("deepseek")

@@ -214,7 +214,7 @@ def test_unload_drops_the_instances_from_configurables(shell):
 def test_loading_is_free():
     code = ("import sys; from IPython.core.interactiveshell import InteractiveShell;"
             "shell = InteractiveShell.instance(); shell.run_line_magic('load_ext', 'llm_magic');"
-            "print(sorted(m for m in ('requests', 'ipywidgets', 'dotenv', 'llm_magic.render', 'llm_magic.magics.interpolate',"
+            "print(sorted(m for m in ('requests', 'ipywidgets', 'dotenv', 'llm_magic.render.show', 'llm_magic.render.live', 'llm_magic.magics.interpolate',"
             " 'llm_magic.engine.catalog', 'llm_magic.magics.conversation', 'llm_magic.engine.usage', 'llm_magic.engine.client', 'llm_magic.magics.cell')"
             " if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)

@@ -206,7 +206,7 @@ def test_the_request_carries_only_what_was_asked(server):
                             {"role": "assistant", "content": "a", "reasoning_content": "secret thoughts"}])
     sent = server.requests[-1]
     assert sent.body == {
-        "model": llm_magic.settings.models["deepseek"],
+        "model": llm_magic.get_provider("deepseek").default_model(),
         "messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"},
                      {"role": "user", "content": "只发这一句"}],
         "temperature": 0.5,

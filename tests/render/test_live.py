@@ -19,7 +19,7 @@ from llm_magic.answer import Answer
 from llm_magic.errors import RateLimitError
 from llm_magic.events import RetryWait
 from llm_magic.loopback import Reply
-from llm_magic.render import retry_notice, use_widgets
+from llm_magic.render.show import retry_notice, use_widgets
 from llm_magic.render import live
 from llm_magic.render.live import INTERVAL, LONG_TAIL_BYTES, LONG_TAIL_INTERVAL, LiveView
 from llm_magic.render.state import StreamState

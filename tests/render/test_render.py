@@ -8,7 +8,7 @@ from tests.harness.shell import run, shown, wire_bytes
 
 from llm_magic.answer import Answer
 from llm_magic.loopback import Reply
-from llm_magic.render import use_terminal
+from llm_magic.render.show import use_terminal
 from llm_magic.render.document import bundle, footer_text
 from llm_magic.render.formats import extract_code, fence, pretty_json
 from llm_magic.render.notebook import NotebookView

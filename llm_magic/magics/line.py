@@ -1,0 +1,39 @@
+"""Read a magic line: shell-style words through argparse, and ``%llm``'s options split from its prompt."""
+
+from __future__ import annotations
+
+import argparse
+import re
+
+from IPython.core.error import UsageError
+from IPython.utils.process import arg_split
+
+_TOKEN = re.compile(r"""(?:"[^"]*"|'[^']*'|\S)+""")
+
+
+def parse_line(parser: argparse.ArgumentParser, line: str) -> argparse.Namespace:
+    """argparse over shell-style words; unlike ``parse_argstring``, quotes are removed."""
+    try:
+        words = arg_split(line, posix=True)
+    except ValueError as error:  # an unclosed quote
+        raise UsageError(f"{error} in: %llm {line}") from None
+    return parser.parse_args(words)
+
+
+def split_line(parser: argparse.ArgumentParser, line: str) -> tuple[str, str]:
+    """``%llm PROVIDER [options] prompt…``: options and provider go to argparse, the rest verbatim."""
+    actions = parser._option_string_actions  # argparse's own table: options and arity
+    head_end, seen_provider = 0, False
+    tokens = _TOKEN.finditer(line)
+    for match in tokens:
+        token = match.group(0)
+        name = token.split("=", 1)[0]
+        glued = not name.startswith("--") and len(name) > 2 and name[:2] in actions  # -t0.2
+        action = actions.get(name[:2] if glued else name) if token.startswith("-") else None
+        if action is None and (seen_provider or token.startswith("-")):
+            return line[:head_end], line[match.start():].strip()
+        head_end, seen_provider = match.end(), seen_provider or action is None
+        if action is not None and action.nargs not in (0, "?") and "=" not in token and not glued:
+            value = next(tokens, None)  # the option's value
+            head_end = value.end() if value else len(line)
+    return line, ""

@@ -1,0 +1,166 @@
+"""Display a streaming answer: live widgets or one throttled output in a notebook, printing in a terminal.
+
+``show_call(call, events, ...)`` drives the engine's events into a view and returns the
+:class:`~llm_magic.answer.Answer`; on failure or interrupt it first draws what arrived and
+hands the partial answer to ``store``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from ..answer import Answer
+from ..errors import LLMError
+from ..events import Event, Finished, ReasoningDelta, RetryWait, TextDelta
+from ..i18n import Text
+from .state import StreamState
+
+__all__ = ["CallInfo", "Screen", "retry_notice", "show_call", "use_terminal", "use_widgets"]
+
+
+class ProviderInfo(Protocol):
+    """What a renderer shows of a provider."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def display_name(self) -> str: ...
+
+
+class CallInfo(Protocol):
+    """What a renderer needs to know of a call: a prepared call, a drafted one (replays), or a stand-in."""
+
+    @property
+    def provider(self) -> ProviderInfo: ...
+    @property
+    def model(self) -> str: ...
+    @property
+    def parameters(self) -> dict[str, Any]: ...
+
+
+class View(Protocol):
+    state: StreamState
+
+    def start(self) -> None: ...
+    def changed(self, *, force: bool = False) -> None: ...
+    def finish(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Screen:
+    """Where a cell's answers are drawn: a terminal, a notebook with live widgets, or a plain notebook."""
+
+    terminal: bool = False
+    widgets: bool = False
+    shell: Any = None
+
+    @classmethod
+    def of(cls, shell: Any, display_mode: str = "auto", live_view: str = "auto") -> Screen:
+        """The screen of ``shell`` as the magics' ``display_mode`` and ``live_view`` settings choose it."""
+        return cls(use_terminal(shell, display_mode), use_widgets(shell, live_view), shell)
+
+
+def use_terminal(shell: Any, mode: str = "auto") -> bool:
+    """Print instead of updating a display when the shell's display publisher is IPython's plain
+    one (terminal IPython, a bare InteractiveShell); kernels and ``capture_output`` replace it."""
+    if mode != "auto":
+        return mode == "terminal"
+    from IPython.core.displaypub import DisplayPublisher
+
+    return type(getattr(shell, "display_pub", None)) is DisplayPublisher
+
+
+def use_widgets(shell: Any, mode: str = "auto") -> bool:
+    """The live widget view (``render.live``): in a kernel with ipywidgets installed, unless told otherwise.
+
+    ``auto`` leaves out shells without a kernel (``capture_output`` in tests, terminal IPython).
+    Only the module's presence is checked here; it is imported when the first answer streams.
+    """
+    if mode == "redraw":
+        return False
+    if mode == "auto" and getattr(shell, "kernel", None) is None:
+        return False
+    from importlib.util import find_spec
+
+    return find_spec("ipywidgets") is not None
+
+
+def retry_notice(event: RetryWait) -> str:
+    """Why the call pauses and for how long, in one line."""
+    return str(Text("⏳ {why} Trying again in {s:.1f} s (retry {n}).",
+                    "⏳ {why} {s:.1f} 秒后重试（第 {n} 次）。").format(
+        why=event.error.message, s=event.seconds, n=event.attempt))
+
+
+def make_view(state: StreamState, screen: Screen) -> View:
+    if screen.terminal:
+        from .terminal import TerminalView
+
+        return TerminalView(state)
+    if screen.widgets and state.fmt == "markdown":  # other formats are one growing block: nothing to split
+        from .live import LiveView
+
+        return LiveView(state, screen.shell)
+    from .notebook import NotebookView
+
+    return NotebookView(state)
+
+
+def state_for(call: CallInfo, fmt: str) -> StreamState:
+    """A fresh record of ``call``'s answer, drawn in format ``fmt``."""
+    return StreamState(call.provider.name, call.provider.display_name, call.model, call.parameters, fmt)
+
+
+def show_call(call: CallInfo, events: Iterator[Event], *, fmt: str = "markdown", screen: Screen = Screen(),
+              store: Callable[[Answer], None] = lambda answer: None) -> Answer:
+    """Show ``events`` (from ``run_call(call)``) as they arrive; the answer is stored before any raise."""
+    state = state_for(call, fmt)
+    view = make_view(state, screen)
+    view.start()
+    try:
+        for event in events:
+            if isinstance(event, TextDelta):
+                state.add_text(event.text)
+            elif isinstance(event, ReasoningDelta):
+                state.add_reasoning(event.text)
+            elif isinstance(event, RetryWait):
+                state.notice = retry_notice(event)
+                view.changed(force=True)
+                continue
+            elif isinstance(event, Finished):
+                state.answer = event.answer
+                continue
+            view.changed()
+    except KeyboardInterrupt:
+        _close(events)  # ends the HTTP response at once instead of reading to the end
+        state.answer = state.partial_answer(interrupted=True)
+        _end(view, "interrupted", store)
+        raise
+    except BaseException as error:
+        _close(events)
+        partial = error.partial if isinstance(error, LLMError) else None
+        state.answer = partial
+        if partial is None and state.text_parts:
+            state.answer = state.partial_answer()
+        _end(view, "failed", store)
+        raise
+    if state.answer is None:  # pragma: no cover - run_call always ends with Finished
+        state.answer = state.partial_answer()
+    _end(view, "done", store)
+    return state.answer
+
+
+def _close(events: Iterator[Event]) -> None:
+    close = getattr(events, "close", None)
+    if close is not None:
+        close()
+
+
+def _end(view: View, outcome: str, store: Callable[[Answer], None]) -> None:
+    view.state.outcome = outcome
+    view.state.notice = None
+    view.finish()
+    if view.state.answer is not None:
+        store(view.state.answer)
