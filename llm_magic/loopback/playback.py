@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 
 from .error_bodies import JSON, ErrorResponse, error_body
 from .flavours import Flavour
-from .script import Answer, ChatRequest, ErrorReply, Reply, default_answer
+from .script import Answer, ChatRequest, ErrorReply, default_answer
 from .connection import Connection
 from .wire import (DONE_EVENT, Completion, completion_body, completion_id, count_prompt_tokens,
                    json_bytes, make_usage, split_tokens, sse_event, stream_chunks)
@@ -79,18 +79,6 @@ class Exchange:
 
     def send_error(self, response: ErrorResponse) -> None:
         self.send_body(response.status, response.body, response.content_type, response.headers)
-
-
-def play(exchange: Exchange, reply: Reply) -> None:
-    """Send ``reply``; faults are looked up lazily so this module stays free of them."""
-    payload = reply.payload
-    if isinstance(payload, Answer):
-        play_answer(exchange, payload)
-    elif isinstance(payload, ErrorReply):
-        exchange.send_error(resolve_error(exchange, payload))
-    else:
-        from .faults import play_fault
-        play_fault(exchange, payload)
 
 
 def play_answer(exchange: Exchange, answer: Answer) -> None:

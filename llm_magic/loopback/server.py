@@ -15,9 +15,10 @@ from typing import Any
 from .error_bodies import error_body
 from .flavours import Flavour, get_flavour, wants_reasoning
 from .httpd import LoopbackHTTPServer
-from .playback import Exchange, play
+from .faults import play_fault
+from .playback import Exchange, play_answer, resolve_error
 from .rules import bearer_key, refuse_chat
-from .script import ChatRequest, Reply, default_answer
+from .script import Answer, ChatRequest, ErrorReply, Reply, default_answer
 from .connection import Connection
 from .wire import json_bytes, model_entry, model_list
 
@@ -26,6 +27,17 @@ DefaultReply = Reply | Callable[[ChatRequest], Reply] | None
 
 
 _ENDPOINTS = {"/chat/completions": "POST", "/models": "GET"}  # and GET /models/{id}
+
+
+def play(exchange: Exchange, reply: Reply) -> None:
+    """Send ``reply``: an answer, an error in the flavour's envelope, or a scripted fault."""
+    payload = reply.payload
+    if isinstance(payload, Answer):
+        play_answer(exchange, payload)
+    elif isinstance(payload, ErrorReply):
+        exchange.send_error(resolve_error(exchange, payload))
+    else:
+        play_fault(exchange, payload)
 
 
 class _Key(enum.Enum):
