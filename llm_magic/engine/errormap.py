@@ -6,8 +6,8 @@ import html
 import json
 import math
 import re
-from dataclasses import dataclass
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from .. import errors as e
@@ -94,16 +94,38 @@ class Context:
     provider: Provider
     model: str
     base_url: str
-    key: str | None = None
+    key: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One error reply and the request it answers: what every rule below reads."""
+
+    status: int | None
+    body: ErrorBody
+    context: Context
+    retry_after: float | None = None
+
+    @property
+    def words(self) -> str:
+        return self.body.words
+
+    def said(self, en: str, zh: str) -> Text:
+        """``"DeepSeek rejected the key (HTTP 401): <the provider's own words>"``."""
+        name = self.context.provider.display_name
+        detail = f": {self.body.message}" if self.body.message else "."
+        detail_zh = f"：{self.body.message}" if self.body.message else "。"
+        return Text(f"{name} {en}{detail}", f"{name} {zh}{detail_zh}")
+
+    def common(self) -> dict[str, Any]:
+        return {"provider": self.context.provider.name, "status": self.status}
 
 
 def error_for_status(
     status: int, body: bytes | str, context: Context, headers: Mapping[str, str] | None = None
 ) -> e.LLMError:
     """The LLMError for an HTTP error reply."""
-    parsed = parse_error_body(body)
-    error = _classify(status, parsed, context, _retry_after(headers))
-    return error
+    return classify(Reply(status, parse_error_body(body), context, _retry_after(headers)))
 
 
 def error_in_stream(data: Mapping[str, Any], context: Context) -> e.LLMError:
@@ -116,80 +138,161 @@ def error_in_stream(data: Mapping[str, Any], context: Context) -> e.LLMError:
             if isinstance(candidate, int) or (isinstance(candidate, str) and candidate.isdigit()):
                 status = int(candidate)
                 break
-    return _classify(status, parsed, context, None)
+    return classify(Reply(status, parsed, context))
 
 
-def _classify(status: int | None, body: ErrorBody, ctx: Context, retry_after: float | None) -> e.LLMError:
-    p = ctx.provider
-    words = body.words
-    detail = f": {body.message}" if body.message else "."
-    detail_zh = f"：{body.message}" if body.message else "。"
-    common = {"provider": p.name, "status": status}
-
-    def said(en: str, zh: str) -> Text:
-        return Text(f"{p.display_name} {en}{detail}", f"{p.display_name} {zh}{detail_zh}")
-
-    if "arrearage" in words or "overdue" in words or "insufficient balance" in words or status == 402 \
-            or "exceeded your monthly included credits" in words or "insufficient_quota" in words:
-        error = e.InsufficientBalanceError(said("says the account has no balance left", "提示账户余额不足"),
-                                           hint=p.balance_hint(), **common)
-        error.retryable = False  # OpenAI's insufficient_quota comes as a 429: waiting seconds cannot top it up
-        return error
-    if "data_inspection" in words or "datainspection" in words or "content_filter" in words \
-            or "inappropriate content" in words or "content exists risk" in words:
-        return e.ContentFilterError(said("blocked the request with its content moderation", "的内容审核拦截了这次请求"),
-                                    hint=Text("Rephrase the prompt; this is the provider's rule, not a bug in your code.",
-                                              "请换一种说法；这是服务商的审核规则，不是代码的问题。"), **common)
-    if status == 401:
-        return e.AuthenticationError(said("rejected the key (HTTP 401)", "拒绝了这个 Key（HTTP 401）"),
-                                     hint=p.auth_hint(ctx.key), **common)
-    if status == 403:
-        return e.PermissionDeniedError(said("refused this request (HTTP 403)", "拒绝了这次请求（HTTP 403）"),
-                                       hint=p.forbidden_hint(body.message), **common)
-    if status == 429 or "rate limit" in words or "limit_requests" in words or "throttling" in words:
-        return _rate_limit(body, ctx, retry_after, said, common)
-    if _is_unknown_model(status, words):
-        return e.BadRequestError(
-            Text(f"{p.display_name} has no model {ctx.model!r} (or this key may not use it){detail}",
-                 f"{p.display_name} 没有名为 {ctx.model!r} 的模型（或这个 Key 无权使用）{detail_zh}"),
-            hint=Text(f"List the models with %llm_models {p.name} (GET {ctx.base_url}/models) and choose one with -m. "
-                      "Model names are case-sensitive.",
-                      f"用 %llm_models {p.name}（GET {ctx.base_url}/models）查看可用模型，再用 -m 指定。模型名区分大小写。"),
-            **common)
-    if status == 408 or status == 504:
-        return e.RequestTimeoutError(said(f"timed out (HTTP {status})", f"处理超时（HTTP {status}）"),
-                                     hint=Text("Try again; a shorter prompt or a smaller --max-tokens helps.",
-                                               "请重试；缩短提示词或减小 --max-tokens 会有帮助。"), **common)
-    if status is not None and status >= 500 or status == 409:
-        return _server_error(status, body, said, common)
-    if status == 404:
-        return e.BadRequestError(said(f"has no chat endpoint at {ctx.base_url} (HTTP 404)",
-                                      f"在 {ctx.base_url} 没有对话接口（HTTP 404）"),
-                                 hint=Text(f"Check the base URL ({p.base_url_var or 'configuration'}); "
-                                           "it should end where /chat/completions is appended.",
-                                           f"请检查 Base URL（{p.base_url_var or '配置'}）：它应当是拼接 /chat/completions 之前的部分。"),
-                                 **common)
-    if status == 410:
-        return e.BadRequestError(said("no longer serves this address (HTTP 410)", "已停止服务这个地址（HTTP 410）"),
-                                 hint=Text("Use the provider's current base URL (for Hugging Face: https://router.huggingface.co/v1).",
-                                           "请改用服务商当前的 Base URL（Hugging Face 为 https://router.huggingface.co/v1）。"),
-                                 **common)
-    if status == 413:
-        return e.BadRequestError(said("says the request is too large (HTTP 413)", "提示请求过大（HTTP 413）"),
-                                 hint=Text("Shorten the prompt or the conversation (%llm_reset).",
-                                           "请缩短提示词或对话历史（%llm_reset）。"), **common)
-    if status is None:
-        return e.ServerError(said("reported an error in the middle of the answer", "在回答过程中报告了错误"),
-                             hint=Text("Run the cell again; the part that arrived is kept.",
-                                       "请重新运行；已收到的部分会保留。"), **common)
-    return e.BadRequestError(said(f"refused the request (HTTP {status})", f"拒绝了这次请求（HTTP {status}）"),
-                             hint=_bad_request_hint(body), **common)
+# -- the rules, in order: the first whose test matches builds the error ------------------------
+_NO_BALANCE = ("arrearage", "overdue", "insufficient balance", "exceeded your monthly included credits",
+               "insufficient_quota")
+_FILTERED = ("data_inspection", "datainspection", "content_filter", "inappropriate content", "content exists risk")
+_RATE_LIMITED = ("rate limit", "limit_requests", "throttling")
+_UNKNOWN_MODEL = ("model not exist", "does not exist", "model_not_found", "model_not_supported",
+                  "modelnotfound", "not supported by any provider", "unknown model", "no such model")
+_DAILY = ("00:00", "每日", "per day", "tomorrow", "明天")
 
 
-def _is_unknown_model(status: int | None, words: str) -> bool:
-    return status in (400, 404) and any(marker in words for marker in (
-        "model not exist", "does not exist", "model_not_found", "model_not_supported",
-        "modelnotfound", "not supported by any provider", "unknown model", "no such model"))
+def _mentions(markers: tuple[str, ...]) -> Callable[[Reply], bool]:
+    return lambda reply: any(marker in reply.words for marker in markers)
+
+
+def _status(*statuses: int) -> Callable[[Reply], bool]:
+    return lambda reply: reply.status in statuses
+
+
+def _no_balance(reply: Reply) -> e.LLMError:
+    error = e.InsufficientBalanceError(reply.said("says the account has no balance left", "提示账户余额不足"),
+                                       hint=reply.context.provider.balance_hint(), **reply.common())
+    error.retryable = False  # OpenAI's insufficient_quota comes as a 429: waiting seconds cannot top it up
+    return error
+
+
+def _filtered(reply: Reply) -> e.LLMError:
+    return e.ContentFilterError(
+        reply.said("blocked the request with its content moderation", "的内容审核拦截了这次请求"),
+        hint=Text("Rephrase the prompt; this is the provider's rule, not a bug in your code.",
+                  "请换一种说法；这是服务商的审核规则，不是代码的问题。"), **reply.common())
+
+
+def _rejected_key(reply: Reply) -> e.LLMError:
+    return e.AuthenticationError(reply.said("rejected the key (HTTP 401)", "拒绝了这个 Key（HTTP 401）"),
+                                 hint=reply.context.provider.auth_hint(reply.context.key), **reply.common())
+
+
+def _forbidden(reply: Reply) -> e.LLMError:
+    return e.PermissionDeniedError(reply.said("refused this request (HTTP 403)", "拒绝了这次请求（HTTP 403）"),
+                                   hint=reply.context.provider.forbidden_hint(reply.body.message), **reply.common())
+
+
+def _rate_limited(reply: Reply) -> e.LLMError:
+    daily = any(marker in reply.words for marker in _DAILY)
+    if daily:
+        hint = Text("The free daily quota for this model is used up: try again tomorrow, or pick another model with -m.",
+                    "该模型今天的免费额度已用完：请明天再试，或用 -m 换一个模型。")
+    elif reply.retry_after:
+        hint = Text(f"Wait {reply.retry_after:.0f} seconds, then run the cell again.",
+                    f"请等待 {reply.retry_after:.0f} 秒后重新运行。")
+    else:
+        hint = Text("Wait a minute, then run the cell again; free keys have small per-minute and daily quotas.",
+                    "请等一分钟后重新运行；免费 Key 的每分钟和每日额度都很小。")
+    error = e.RateLimitError(reply.said("says there are too many requests (HTTP 429)", "提示请求过于频繁（HTTP 429）"),
+                             hint=hint, retry_after=reply.retry_after, **reply.common())
+    error.retryable = not daily  # a quota that resets at midnight is not worth a retry in seconds
+    return error
+
+
+def _unknown_model(reply: Reply) -> e.LLMError:
+    p, ctx = reply.context.provider, reply.context
+    return e.BadRequestError(
+        reply.said(f"has no model {ctx.model!r} (or this key may not use it)",
+                   f"没有名为 {ctx.model!r} 的模型（或这个 Key 无权使用）"),
+        hint=Text(f"List the models with %llm_models {p.name} (GET {ctx.base_url}/models) and choose one with -m. "
+                  "Model names are case-sensitive.",
+                  f"用 %llm_models {p.name}（GET {ctx.base_url}/models）查看可用模型，再用 -m 指定。模型名区分大小写。"),
+        **reply.common())
+
+
+def _timed_out(reply: Reply) -> e.LLMError:
+    return e.RequestTimeoutError(
+        reply.said(f"timed out (HTTP {reply.status})", f"处理超时（HTTP {reply.status}）"),
+        hint=Text("Try again; a shorter prompt or a smaller --max-tokens helps.",
+                  "请重试；缩短提示词或减小 --max-tokens 会有帮助。"), **reply.common())
+
+
+def _server_failed(reply: Reply) -> e.LLMError:
+    estimated = reply.body.estimated_time
+    if estimated:
+        hint = Text(f"The model is loading: wait about {estimated:.0f} seconds and run the cell again.",
+                    f"模型正在加载：请等大约 {estimated:.0f} 秒后重新运行。")
+    else:
+        hint = Text("The problem is on the provider's side: wait a moment and run the cell again.",
+                    "问题出在服务商一侧：请稍等片刻后重新运行。")
+    # A loading model says how long it needs: that is the right wait before a retry.
+    return e.ServerError(reply.said(f"had a server error (HTTP {reply.status})", f"服务器出错（HTTP {reply.status}）"),
+                         hint=hint, retry_after=estimated, **reply.common())
+
+
+def _no_endpoint(reply: Reply) -> e.LLMError:
+    p, url = reply.context.provider, reply.context.base_url
+    return e.BadRequestError(
+        reply.said(f"has no chat endpoint at {url} (HTTP 404)", f"在 {url} 没有对话接口（HTTP 404）"),
+        hint=Text(f"Check the base URL ({p.base_url_var or 'configuration'}); "
+                  "it should end where /chat/completions is appended.",
+                  f"请检查 Base URL（{p.base_url_var or '配置'}）：它应当是拼接 /chat/completions 之前的部分。"),
+        **reply.common())
+
+
+def _gone(reply: Reply) -> e.LLMError:
+    return e.BadRequestError(
+        reply.said("no longer serves this address (HTTP 410)", "已停止服务这个地址（HTTP 410）"),
+        hint=Text("Use the provider's current base URL (for Hugging Face: https://router.huggingface.co/v1).",
+                  "请改用服务商当前的 Base URL（Hugging Face 为 https://router.huggingface.co/v1）。"),
+        **reply.common())
+
+
+def _too_large(reply: Reply) -> e.LLMError:
+    return e.BadRequestError(reply.said("says the request is too large (HTTP 413)", "提示请求过大（HTTP 413）"),
+                             hint=Text("Shorten the prompt or the conversation (%llm_reset).",
+                                       "请缩短提示词或对话历史（%llm_reset）。"), **reply.common())
+
+
+def _failed_mid_answer(reply: Reply) -> e.LLMError:
+    return e.ServerError(reply.said("reported an error in the middle of the answer", "在回答过程中报告了错误"),
+                         hint=Text("Run the cell again; the part that arrived is kept.",
+                                   "请重新运行；已收到的部分会保留。"), **reply.common())
+
+
+def _refused(reply: Reply) -> e.LLMError:
+    return e.BadRequestError(
+        reply.said(f"refused the request (HTTP {reply.status})", f"拒绝了这次请求（HTTP {reply.status}）"),
+        hint=_bad_request_hint(reply.body), **reply.common())
+
+
+def _is_server_side(reply: Reply) -> bool:
+    return reply.status is not None and reply.status >= 500 or reply.status == 409
+
+
+#: (test, error) in order: the money and moderation words win over the status, as providers
+#: send them with 400, 402, 403 or 429; the last rule takes whatever is left.
+RULES: tuple[tuple[Callable[[Reply], bool], Callable[[Reply], e.LLMError]], ...] = (
+    (lambda reply: reply.status == 402 or _mentions(_NO_BALANCE)(reply), _no_balance),
+    (_mentions(_FILTERED), _filtered),
+    (_status(401), _rejected_key),
+    (_status(403), _forbidden),
+    (lambda reply: reply.status == 429 or _mentions(_RATE_LIMITED)(reply), _rate_limited),
+    (lambda reply: reply.status in (400, 404) and _mentions(_UNKNOWN_MODEL)(reply), _unknown_model),
+    (_status(408, 504), _timed_out),
+    (_is_server_side, _server_failed),
+    (_status(404), _no_endpoint),
+    (_status(410), _gone),
+    (_status(413), _too_large),
+    (lambda reply: reply.status is None, _failed_mid_answer),
+    (lambda reply: True, _refused),
+)
+
+
+def classify(reply: Reply) -> e.LLMError:
+    """The error built by the first rule that matches ``reply``."""
+    return next(build(reply) for matches, build in RULES if matches(reply))
 
 
 def _bad_request_hint(body: ErrorBody) -> Text:
@@ -203,31 +306,3 @@ def _bad_request_hint(body: ErrorBody) -> Text:
                     "这个模型只在流式输出时思考：请去掉 --no-stream 或加上 --no-think。")
     return Text("Check the options of the cell (-m, -t, --max-tokens); the message says what the provider disliked.",
                 "请检查单元格的选项（-m、-t、--max-tokens）；上面的信息说明了服务商不接受的地方。")
-
-
-def _rate_limit(body: ErrorBody, ctx: Context, retry_after: float | None, said, common) -> e.LLMError:
-    message = said("says there are too many requests (HTTP 429)", "提示请求过于频繁（HTTP 429）")
-    daily = any(marker in body.words for marker in ("00:00", "每日", "per day", "tomorrow", "明天"))
-    if daily:
-        hint = Text("The free daily quota for this model is used up: try again tomorrow, or pick another model with -m.",
-                    "该模型今天的免费额度已用完：请明天再试，或用 -m 换一个模型。")
-    elif retry_after:
-        hint = Text(f"Wait {retry_after:.0f} seconds, then run the cell again.", f"请等待 {retry_after:.0f} 秒后重新运行。")
-    else:
-        hint = Text("Wait a minute, then run the cell again; free keys have small per-minute and daily quotas.",
-                    "请等一分钟后重新运行；免费 Key 的每分钟和每日额度都很小。")
-    error = e.RateLimitError(message, hint=hint, retry_after=retry_after, **common)
-    error.retryable = not daily  # a quota that resets at midnight is not worth a retry in seconds
-    return error
-
-
-def _server_error(status: int | None, body: ErrorBody, said, common) -> e.LLMError:
-    if body.estimated_time:
-        hint = Text(f"The model is loading: wait about {body.estimated_time:.0f} seconds and run the cell again.",
-                    f"模型正在加载：请等大约 {body.estimated_time:.0f} 秒后重新运行。")
-    else:
-        hint = Text("The problem is on the provider's side: wait a moment and run the cell again.",
-                    "问题出在服务商一侧：请稍等片刻后重新运行。")
-    # A loading model says how long it needs: that is the right wait before a retry.
-    return e.ServerError(said(f"had a server error (HTTP {status})", f"服务器出错（HTTP {status}）"), hint=hint,
-                         retry_after=body.estimated_time, **common)

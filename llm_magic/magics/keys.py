@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
@@ -28,6 +30,38 @@ def foreign_key_problem(provider: Provider, key: str) -> Text | None:
     if any(key.startswith(prefix) for prefix in others - set(provider.key_prefixes)):
         return provider.foreign_key_hint(key)
     return None
+
+
+def _one_provider(names: list[str]) -> Provider | None:
+    if len(names) > 1:
+        raise ConfigurationError(
+            Text(f"%llm_key takes one provider name, not {len(names)} words.",
+                 f"%llm_key 只接受一个服务商名称，而不是 {len(names)} 个词。"),
+            hint=Text("Never type a key on the magic line; run %llm_key PROVIDER and use the password box.",
+                      "不要把 Key 写在魔法命令行上；运行 %llm_key 服务商，在密码框中输入。"))
+    return get_provider(names[0]) if names else None
+
+
+def _check_combination(args: Any, provider: Provider | None) -> None:
+    """Options that make no sense together are refused before anything happens."""
+    if args.forget and (args.check or args.env or args.save_env):
+        raise ConfigurationError(Text("--forget cannot be combined with other options.",
+                                      "--forget 不能与其他选项同时使用。"))
+    if provider is None and (args.check or args.forget or args.save_env or args.getpass):
+        raise ConfigurationError(Text("Name the provider, e.g. %llm_key deepseek --check.",
+                                      "请写明服务商，例如 %llm_key deepseek --check。"))
+
+
+def _show_table() -> None:
+    from IPython.display import display
+
+    from .key_table import KeyTable
+
+    display(KeyTable())
+
+
+def _nothing() -> None:
+    """A sub-command that was already done (``--env`` alone)."""
 
 
 @magics_class
@@ -78,6 +112,31 @@ class KeyMagics(Magics):
             %llm_key deepseek --forget
             %llm_key --env ~/.Renviron
         """
+        self._refuse_typed_key(line)
+        args = parse_argstring(self.llm_key, line)
+        provider = _one_provider(args.provider)
+        _check_combination(args, provider)
+        if args.env:
+            self._load_file(args.env, provider)
+        self._subcommand(args, provider)()
+
+    def _subcommand(self, args: Any, provider: Provider | None) -> Callable[[], None]:
+        """What the line asks for once a ``--env`` file is loaded: the table, a check, the password box…"""
+        if provider is None:
+            if args.gitignore:
+                return self._gitignore
+            return _nothing if args.env else _show_table
+        if args.forget:
+            return lambda: self._forget(provider)
+        if args.check:
+            return lambda: self._check(provider)
+        if args.env:
+            return _nothing
+        return lambda: self._enter(provider, save_env=args.save_env, gitignore=args.gitignore,
+                                   use_getpass=args.getpass)
+
+    def _refuse_typed_key(self, line: str) -> None:
+        """A key typed on the line is never used: it is hidden from then on and scrubbed from history."""
         from .key_history import key_like_tokens, scrub_history
 
         typed = key_like_tokens(line, allowed=provider_names(aliases=True))
@@ -86,39 +145,6 @@ class KeyMagics(Magics):
                 remember(secret)  # from now on every message and error hides it
             scrub_history(self.shell, typed)
             raise self._typed_key_error(line)
-        args = parse_argstring(self.llm_key, line)
-        if len(args.provider) > 1:
-            raise ConfigurationError(
-                Text(f"%llm_key takes one provider name, not {len(args.provider)} words.",
-                     f"%llm_key 只接受一个服务商名称，而不是 {len(args.provider)} 个词。"),
-                hint=Text("Never type a key on the magic line; run %llm_key PROVIDER and use the password box.",
-                          "不要把 Key 写在魔法命令行上；运行 %llm_key 服务商，在密码框中输入。"))
-        provider = get_provider(args.provider[0]) if args.provider else None
-        if args.forget and (args.check or args.env or args.save_env):
-            raise ConfigurationError(Text("--forget cannot be combined with other options.",
-                                          "--forget 不能与其他选项同时使用。"))
-        if args.env:
-            self._load_file(args.env, provider)
-        if provider is None:
-            if args.check or args.forget or args.save_env or args.getpass:
-                raise ConfigurationError(Text("Name the provider, e.g. %llm_key deepseek --check.",
-                                              "请写明服务商，例如 %llm_key deepseek --check。"))
-            if args.gitignore:
-                self._gitignore()
-            elif not args.env:
-                from IPython.display import display
-
-                from .key_table import KeyTable
-
-                display(KeyTable())
-            return None
-        if args.forget:
-            self._forget(provider)
-        elif args.check:
-            self._check(provider)
-        elif not args.env:
-            self._enter(provider, save_env=args.save_env, gitignore=args.gitignore, use_getpass=args.getpass)
-        return None
 
     # -- the sub-commands ------------------------------------------------------------------------
     @staticmethod
@@ -256,27 +282,11 @@ class KeyMagics(Magics):
         print("\n".join(loaded + problems))
 
     def _check(self, provider: Provider) -> None:
+        """``--check``: the cheapest real call (``GET /models``) with the key in use."""
         from ..engine.client import list_models
-        from ..keys.lookup import lookup_key, require_key
 
         base_url = provider.base_url()
-        key = None
-        if provider.needs_key:
-            key = require_key(provider)
-            found = lookup_key(provider)
-            foreign = foreign_key_problem(provider, key)
-            if foreign:
-                raise ConfigurationError(
-                    foreign,
-                    hint=Text(f"It was not sent. Set the {provider.display_name} key with %llm_key {provider.name}; "
-                              f"the key in use ({mask(key)}) comes from {found.source}.",
-                              f"这个 Key 没有被发送。请用 %llm_key {provider.name} 设置 {provider.display_name} 的 Key；"
-                              f"当前的 Key（{mask(key)}）来自 {found.source}。"),
-                    provider=provider.name)
-            _print(Text(f"Checking the {provider.display_name} key {mask(key)} (from {found.source}) "
-                        f"with GET {base_url}/models …",
-                        f"正在检查 {provider.display_name} 的 Key {mask(key)}（来自 {found.source}），"
-                        f"请求 GET {base_url}/models …"))
+        key = _key_to_check(provider, base_url) if provider.needs_key else None
         started = time.monotonic()
         models = list_models(provider.name, key=key)
         elapsed = (time.monotonic() - started) * 1000
@@ -289,3 +299,25 @@ class KeyMagics(Magics):
                         f"{len(models)} models, {elapsed:.0f} ms round trip.",
                         f"✓ 正常：{provider.display_name} 不需要 Key，{base_url} 已响应：共 {len(models)} 个模型，"
                         f"往返 {elapsed:.0f} 毫秒。"))
+
+
+def _key_to_check(provider: Provider, base_url: str) -> str:
+    """The key ``--check`` sends, after refusing one that belongs to another provider."""
+    from ..keys.lookup import lookup_key, require_key
+
+    key = require_key(provider)
+    found = lookup_key(provider)
+    foreign = foreign_key_problem(provider, key)
+    if foreign:
+        raise ConfigurationError(
+            foreign,
+            hint=Text(f"It was not sent. Set the {provider.display_name} key with %llm_key {provider.name}; "
+                      f"the key in use ({mask(key)}) comes from {found.source}.",
+                      f"这个 Key 没有被发送。请用 %llm_key {provider.name} 设置 {provider.display_name} 的 Key；"
+                      f"当前的 Key（{mask(key)}）来自 {found.source}。"),
+            provider=provider.name)
+    _print(Text(f"Checking the {provider.display_name} key {mask(key)} (from {found.source}) "
+                f"with GET {base_url}/models …",
+                f"正在检查 {provider.display_name} 的 Key {mask(key)}（来自 {found.source}），"
+                f"请求 GET {base_url}/models …"))
+    return key

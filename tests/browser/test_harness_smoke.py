@@ -52,8 +52,7 @@ def test_lab_runs_cells_and_updates_a_display_in_place(jupyter_lab, browser_page
     assert recording.max_children() == 1
     assert cell.locator(".jp-OutputArea-child").count() == 1
     screenshot(browser_page, "harness-smoke")
-    save_notebook(browser_page, path)
-    saved = nbformat.read(str(path), as_version=4)
+    saved = nbformat.reads(save_notebook(browser_page, path), as_version=4)
     assert saved.cells[0].source == "x = 41 + 1"
     assert [o.data["text/markdown"] for o in saved.cells[1].outputs] == ["# step 3"]
 

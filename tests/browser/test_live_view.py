@@ -147,8 +147,7 @@ def test_answer_grows_in_one_output_and_ends_as_markdown(lab, browser_page, stan
     # kernel side: every widget closed; the saved file holds Markdown, no widget view or model
     client = lab.kernel_client("live.ipynb")
     assert evaluate(client, "len(__import__('ipywidgets').Widget.widgets)") == "0"
-    save_notebook(page, path)
-    saved = nbformat.read(str(path), as_version=4)
+    saved = nbformat.reads(save_notebook(page, path), as_version=4)
     (output,) = saved.cells[1].outputs
     assert output.output_type == "display_data"
     assert output.data["text/markdown"].startswith("<details>") and "## 机器学习是什么？" in output.data["text/markdown"]

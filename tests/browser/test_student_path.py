@@ -169,9 +169,8 @@ def test_student_enters_a_key_and_sees_a_streamed_answer(lab, browser_page, stan
         shutil.copyfile(artefact, README_IMAGE)
 
     # -- save with widget state on: the key is nowhere in the file ---------------------------
-    save_notebook(page, path)
-    text = path.read_text(encoding="utf-8")
-    saved = nbformat.read(str(path), as_version=4)
+    text = save_notebook(page, path)
+    saved = nbformat.reads(text, as_version=4)
     assert "application/vnd.jupyter.widget-state+json" in saved.metadata.get("widgets", {}), \
         "widget state was not saved, so the check below would prove nothing"
     assert "边写边运行" in text  # the answer was saved...

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import json
 import time
 from dataclasses import dataclass
 from itertools import count
@@ -164,16 +165,35 @@ def observe_output(page: Page, cell: int | Locator) -> OutputRecording:
     return OutputRecording(page, key)
 
 
-def save_notebook(page: Page, path: Path, timeout: float = 15) -> None:
-    """Save with Ctrl+S and wait until the file on disk is rewritten."""
+def save_notebook(page: Page, path: Path, timeout: float = 15) -> str:
+    """Save with Ctrl+S; return the file's text once it is rewritten and whole.
+
+    The server may still be writing when the modification time changes (an empty or half
+    file was once read on a loaded machine), so the text must parse as a notebook and read
+    the same twice in a row before it counts as saved.
+    """
     before = path.stat().st_mtime_ns if path.exists() else None
     page.locator(".jp-NotebookPanel:visible .jp-Notebook").first.focus()
     page.keyboard.press("Control+s")
     deadline = time.monotonic() + timeout
-    while not path.exists() or path.stat().st_mtime_ns == before:
+    previous = None
+    while True:
         if time.monotonic() > deadline:
             raise TimeoutError(f"{path} was not saved within {timeout} s")
         time.sleep(0.05)
+        if not path.exists() or path.stat().st_mtime_ns == before:
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if text == previous and _is_notebook(text):
+            return text
+        previous = text
+
+
+def _is_notebook(text: str) -> bool:
+    try:
+        return isinstance(json.loads(text).get("cells"), list)
+    except (ValueError, AttributeError):
+        return False
 
 
 def screenshot(page: Page, name: str) -> Path:

@@ -1,11 +1,15 @@
 """Reliability suite fixtures: fast engine settings, clean connection pools, and the matrix report.
 
-Every fault-matrix test records its outcome in :data:`OUTCOMES`; when the whole matrix ran
-(not a ``-k`` subset), the session's end writes ``docs/reliability.md`` from them.
+Every fault-matrix test records its outcome in :data:`OUTCOMES`. A test run never rewrites a
+tracked file: ``docs/reliability.md`` is written from the outcomes only on request, when the
+whole matrix ran (not a ``-k`` subset)::
+
+    LLM_MAGIC_WRITE_RELIABILITY=1 python -m pytest tests/reliability
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +22,8 @@ from llm_magic.wire import transport
 from . import matrix
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "reliability.md"
+#: set to 1 to rewrite DOC at the end of a run of the whole matrix
+WRITE_VARIABLE = "LLM_MAGIC_WRITE_RELIABILITY"
 
 
 @dataclass(frozen=True)
@@ -77,7 +83,7 @@ def fresh_connections():
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    if OUTCOMES.outcomes and OUTCOMES.complete():
+    if os.environ.get(WRITE_VARIABLE) == "1" and OUTCOMES.outcomes and OUTCOMES.complete():
         DOC.write_text(render(OUTCOMES.outcomes), encoding="utf-8")
 
 
@@ -87,9 +93,9 @@ def render(outcomes: list[Outcome]) -> str:
     lines = [
         "# Reliability: the fault matrix",
         "",
-        "This file is generated: `python -m pytest tests/reliability` runs every row of",
-        "`tests/reliability/matrix.py` against the loopback fake provider (127.0.0.1), streaming and",
-        "not streaming, and rewrites this table when the whole matrix ran. Do not edit it by hand.",
+        "This file is generated: `LLM_MAGIC_WRITE_RELIABILITY=1 python -m pytest tests/reliability` runs",
+        "every row of `tests/reliability/matrix.py` against the loopback fake provider (127.0.0.1), streaming",
+        "and not streaming, and rewrites this table when the whole matrix ran. Do not edit it by hand.",
         "",
         f"Settings: call timeout {matrix.TIMEOUT:g} s, connect timeout {matrix.CONNECT_TIMEOUT:g} s, "
         f"max_retries {matrix.MAX_RETRIES}, backoff {matrix.BACKOFF:g} s. Each cell asserts the error class, "
