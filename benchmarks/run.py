@@ -16,21 +16,21 @@ import argparse
 import json
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import measure_calls  # noqa: E402
-import measure_display  # noqa: E402
-import measure_first_cell  # noqa: E402
-import measure_memory  # noqa: E402
-import measure_startup  # noqa: E402
-import measure_ttft  # noqa: E402
-from lib import machine  # noqa: E402
-from lib.context import Context  # noqa: E402
-from lib.report import Row, markdown, table  # noqa: E402
-from lib.server import BENCH_DIR, BenchServer, compile_checkout  # noqa: E402
+import measure_calls
+import measure_display
+import measure_first_cell
+import measure_memory
+import measure_startup
+import measure_ttft
+from lib import machine
+from lib.context import Context
+from lib.report import Row, markdown, table
+from lib.server import BENCH_DIR, BenchServer, compile_checkout
 
 Measure = Callable[[Context], "Row | list[Row]"]
 #: target number → measurement, in the order they run (the long display run last)

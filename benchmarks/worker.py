@@ -12,14 +12,14 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from lib.answers import Script, markdown_answer  # noqa: E402
-from lib.clients import CLIENTS, Client  # noqa: E402
-from lib.stats import paired_rounds  # noqa: E402
+from lib.answers import Script, markdown_answer
+from lib.clients import CLIENTS, Client
+from lib.stats import paired_rounds
 
 
 def _check(client: Client, prompt: str, expected: str, streaming: bool) -> None:

@@ -33,7 +33,7 @@ class Answer(str):
         elapsed: float | None = None,
         interrupted: bool = False,
         replayed: bool = False,
-    ) -> "Answer":
+    ) -> Answer:
         self = super().__new__(cls, text)
         self.reasoning = reasoning or None
         self.usage = usage

@@ -60,7 +60,7 @@ class LLMError(Exception):
         hint: Text | str | None = None,
         provider: str | None = None,
         status: int | None = None,
-        partial: "Answer | None" = None,
+        partial: Answer | None = None,
         retry_after: float | None = None,
     ) -> None:
         self._message = _as_text(message)

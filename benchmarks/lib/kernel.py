@@ -15,7 +15,7 @@ from .server import REPO_DIR
 if str(REPO_DIR) not in sys.path:
     sys.path.insert(0, str(REPO_DIR))
 
-from tests.harness.kernel import CellRun, evaluate, execute, running_kernel  # noqa: E402
+from tests.harness.kernel import CellRun, evaluate, execute, running_kernel
 
 __all__ = ["CellRun", "evaluate", "kernel", "timed_cell"]
 

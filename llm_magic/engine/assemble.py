@@ -6,10 +6,10 @@ from collections.abc import Iterator, Mapping  # abc.Mapping: isinstance is 3x f
 from typing import Any
 
 from ..answer import Answer
-from .errormap import Context, error_in_stream
 from ..errors import ResponseFormatError
 from ..events import ReasoningDelta, TextDelta
 from ..i18n import Text
+from .errormap import Context, error_in_stream
 
 
 def normalise_usage(usage: Mapping[str, Any]) -> dict[str, Any]:

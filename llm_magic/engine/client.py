@@ -5,19 +5,20 @@ from __future__ import annotations
 import json
 import random
 import time
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from ..answer import Answer
-from .assemble import AnswerBuilder, not_a_completion
 from ..config import settings
-from .errormap import Context, error_for_status
-from ..errors import LLMError, NetworkError, ContentFilterError, ServerError, ResponseFormatError
+from ..errors import ContentFilterError, LLMError, NetworkError, ResponseFormatError, ServerError
 from ..events import Event, Finished, ReasoningDelta, RetryWait, TextDelta
 from ..i18n import Text
-from .request import PreparedCall, prepare_call, resolve_endpoint
-from ..wire.sse import DONE, SSEDecoder
 from ..wire import transport
+from ..wire.sse import DONE, SSEDecoder
 from . import usage
+from .assemble import AnswerBuilder, not_a_completion
+from .errormap import Context, error_for_status
+from .request import PreparedCall, prepare_call, resolve_endpoint
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 

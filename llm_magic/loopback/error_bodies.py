@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import http
 import uuid
-from typing import NamedTuple
 from collections.abc import Mapping
+from typing import NamedTuple
 
 from .flavours import Flavour, get_flavour
 from .wire import json_bytes

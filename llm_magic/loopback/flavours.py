@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Literal
-from collections.abc import Mapping
 
 UsagePlacement = Literal["on_finish", "separate", "on_last_content"]
 UsageDetails = Literal["deepseek", "openai", "basic"]

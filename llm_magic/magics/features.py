@@ -8,7 +8,6 @@ and a terminal shows plain text. The feature modules are imported when a magic r
 from __future__ import annotations
 
 import html
-from typing import Any
 
 from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring

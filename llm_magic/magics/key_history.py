@@ -10,7 +10,8 @@ it from there, which is why the refusal says so.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from ..secrets import mask
 

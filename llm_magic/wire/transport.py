@@ -6,7 +6,8 @@ import ipaddress
 import json
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .._version import __version__
@@ -16,7 +17,7 @@ from ..i18n import Text
 if TYPE_CHECKING:
     import requests
 
-_sessions: dict[str, "requests.Session"] = {}
+_sessions: dict[str, requests.Session] = {}
 _lock = threading.Lock()
 _READ_SIZE = 65536
 #: an error body longer than this is cut: only its first words are ever shown
@@ -24,7 +25,7 @@ ERROR_BODY_LIMIT = 65536
 USER_AGENT = f"llm_magic/{__version__}"
 
 
-def session_for(provider_name: str) -> "requests.Session":
+def session_for(provider_name: str) -> requests.Session:
     """The provider's reused session, so that successive calls keep the connection alive."""
     with _lock:
         session = _sessions.get(provider_name)
@@ -112,7 +113,7 @@ def timeout_error(provider: str, seconds: float) -> RequestTimeoutError:
 
 
 def post(
-    session: "requests.Session",
+    session: requests.Session,
     url: str,
     payload: dict[str, Any],
     *,
@@ -121,7 +122,7 @@ def post(
     stream: bool,
     connect_timeout: float,
     read_timeout: float,
-) -> "requests.Response":
+) -> requests.Response:
     """Send the request; connection failures become NetworkError or RequestTimeoutError."""
     headers = {
         "Content-Type": "application/json",
@@ -136,8 +137,8 @@ def post(
     return _send(session, "POST", url, provider, headers, body, connect_timeout, read_timeout)
 
 
-def get(session: "requests.Session", url: str, *, provider: str, key: str | None,
-        connect_timeout: float, read_timeout: float) -> "requests.Response":
+def get(session: requests.Session, url: str, *, provider: str, key: str | None,
+        connect_timeout: float, read_timeout: float) -> requests.Response:
     headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
     if key:
         headers["Authorization"] = f"Bearer {key}"
@@ -171,7 +172,7 @@ def _explain_request_failure(error: Exception, provider: str, url: str, read_tim
     return _network_error(provider, url, error)
 
 
-def read_chunks(response: "requests.Response", *, provider: str, deadline: float,
+def read_chunks(response: requests.Response, *, provider: str, deadline: float,
                 timeout: float, limit: int | None = None) -> Iterator[bytes]:
     """Bytes as they arrive (no waiting for a full buffer), until EOF, the deadline or ``limit``."""
     from urllib3.exceptions import HTTPError, ProtocolError, ReadTimeoutError

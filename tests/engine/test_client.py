@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
@@ -10,7 +9,7 @@ import pytest
 import llm_magic
 from llm_magic import errors as e
 from llm_magic.engine.client import stream_events
-from llm_magic.events import Finished, ReasoningDelta, RetryWait, TextDelta
+from llm_magic.events import ReasoningDelta, RetryWait, TextDelta
 from llm_magic.loopback import Reply
 
 PROVIDERS = ["deepseek", "bailian", "chatanywhere", "huggingface", "openai"]

@@ -7,9 +7,9 @@ import time
 import pytest
 
 import llm_magic
-from llm_magic.engine import compare, usage
 from llm_magic import errors as e
 from llm_magic.answer import Answer
+from llm_magic.engine import compare, usage
 from llm_magic.events import Finished, TextDelta
 from llm_magic.loopback import Reply
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from tests.harness.shell import final, new_shell, run, sent_prompt, shown
 from traitlets import TraitError
 
 from llm_magic import i18n
@@ -11,6 +10,7 @@ from llm_magic.config import settings
 from llm_magic.loopback import Reply
 from llm_magic.magics.llm import LLMMagics
 from llm_magic.providers import get_provider, provider_names, unregister_provider
+from tests.harness.shell import final, new_shell, run, shown
 
 
 def config(shell, statement: str) -> None:

@@ -8,12 +8,12 @@ import time
 
 import pytest
 from IPython.core.error import UsageError
-from tests.harness.shell import final, run, shown
 
 import llm_magic.render.notebook as notebook
 from llm_magic import errors
 from llm_magic.config import settings
 from llm_magic.loopback import Reply
+from tests.harness.shell import final, run, shown
 
 LONG = " ".join(f"word{i}" for i in range(300))
 

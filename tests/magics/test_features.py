@@ -7,15 +7,15 @@ import time
 
 import pytest
 from IPython.core.error import UsageError
-from tests.harness.shell import final, run, sent_prompt, shown
 from traitlets import TraitError
 
 import llm_magic
-from llm_magic.engine import catalog, usage
-from llm_magic.magics import conversation
 from llm_magic import errors
 from llm_magic.answer import Answer
+from llm_magic.engine import catalog, usage
 from llm_magic.loopback import Reply
+from llm_magic.magics import conversation
+from tests.harness.shell import final, run, sent_prompt, shown
 
 
 @pytest.fixture(autouse=True)

@@ -8,10 +8,10 @@ import sys
 
 import pytest
 from IPython.core.error import UsageError
-from tests.harness.shell import final, run, sent_prompt, shown
 
 from llm_magic.answer import Answer
 from llm_magic.loopback import Reply
+from tests.harness.shell import final, run, sent_prompt, shown
 
 TEACHER_CELL = "%%llm deepseek\n用三句话解释什么是机器学习"
 ANSWER = "机器学习是人工智能的一个分支。它让计算机从数据中学习规律。学到的规律可以用来预测新数据。"

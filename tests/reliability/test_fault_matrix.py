@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 import llm_magic
-from llm_magic.wire import transport
 from llm_magic.errors import LLMError
 from llm_magic.loopback import Reply
+from llm_magic.wire import transport
 
 from . import matrix
 from .conftest import Outcome

@@ -9,7 +9,8 @@ import time
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 import llm_magic
 from llm_magic import errors as e

@@ -3,7 +3,8 @@
 import json
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from llm_magic.errors import ResponseFormatError
 from llm_magic.wire.sse import DONE, SSEDecoder, iter_events
