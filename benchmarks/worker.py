@@ -95,7 +95,7 @@ MODES = {"calls": measure_calls, "stream": measure_stream, "memory": measure_mem
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("mode", choices=sorted(MODES) + ["ttft"])
+    parser.add_argument("mode", choices=[*sorted(MODES), "ttft"])
     parser.add_argument("--clients", default="llm_magic,bare")
     parser.add_argument("--base-url", default="")
     parser.add_argument("--key", default="")

@@ -37,7 +37,7 @@ _ERRORS = (
 )
 _LAZY.update({name: "errors" for name in _ERRORS})
 
-__all__ = sorted(_LAZY) + ["load_ipython_extension", "unload_ipython_extension", "__version__"]
+__all__ = [*sorted(_LAZY), "load_ipython_extension", "unload_ipython_extension", "__version__"]
 
 if TYPE_CHECKING:  # for type checkers and editors; at run time names load on first use
     from .answer import Answer as Answer

@@ -66,7 +66,7 @@ def ask_many(providers: Sequence[str], prompt: str | None = None, **options: Any
 
     with ThreadPoolExecutor(max_workers=len(labels), thread_name_prefix="llm_magic-compare") as pool:
         futures = [pool.submit(one, spec.strip()) for spec in providers]
-        return {label: future.result() for label, future in zip(labels, futures)}
+        return {label: future.result() for label, future in zip(labels, futures, strict=False)}
 
 
 _DONE = object()
@@ -85,7 +85,7 @@ def stream_many(providers: Sequence[str], prompt: str | None = None,
     def starter(spec: str) -> StartEvents:
         return lambda: client.stream_events(spec, prompt, **options)
 
-    return stream_calls({label: starter(spec.strip()) for label, spec in zip(labels, providers)})
+    return stream_calls({label: starter(spec.strip()) for label, spec in zip(labels, providers, strict=False)})
 
 
 def stream_calls(calls: Mapping[str, StartEvents]) -> Iterator[tuple[str, Event | LLMError]]:

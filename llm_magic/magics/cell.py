@@ -123,7 +123,8 @@ def run_many(specs: list[str], cell: Cell) -> dict[str, Any]:
     from ..render.show import state_for
 
     labels = compare.labels_for(specs)
-    drafts = {label: draft_request(resolve(spec), cell.prompt, cell.asked) for label, spec in zip(labels, specs)}
+    drafts = {label: draft_request(resolve(spec), cell.prompt, cell.asked)
+              for label, spec in zip(labels, specs, strict=False)}
     states = {label: state_for(draft, cell.fmt) for label, draft in drafts.items()}
     store = cache.get_cache() if cell.cache else None
     replays = {}

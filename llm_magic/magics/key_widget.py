@@ -84,7 +84,8 @@ class KeyEntry:
                                       f"无法修改 .gitignore：{error.strerror}。"))])
             return
         self.gitignore_button.layout.display = "none"
-        self.show(self._confirmation() + [
+        self.show([
+            *self._confirmation(),
             ("ok", Text(f"Key written to {self.env_path}; added {self.env_path.name} to {rules}.",
                         f"Key 已写入 {self.env_path}；已把 {self.env_path.name} 加入 {rules}。"))])
 

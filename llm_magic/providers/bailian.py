@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from ..config import settings
 from ..i18n import Text
 from .base import Provider
-from .facts import ANY_MODEL, ContextLimit, DefaultModel, unknown_price
+from .facts import ANY_MODEL, ContextLimit, DefaultModel, Price, unknown_price
 
 REGION_BASE_URLS = {
     "cn": "https://dashscope.aliyuncs.com/compatible-mode/v1",
@@ -30,7 +31,7 @@ class Bailian(Provider):
     # qwen-turbo was retired on 2026-10-10; qwen-plus is what the official thinking examples use.
     default = DefaultModel("qwen-plus", checked="2026-11", source="https://help.aliyun.com/zh/model-studio/deep-thinking")
     context_limits = (("qwen-plus", ContextLimit(131_072, False, "qwen-plus: 128K, not in the project's notes; check the model page")),)
-    prices = {ANY_MODEL: unknown_price("https://help.aliyun.com/zh/model-studio/models")}
+    prices: Mapping[str, Price] = {ANY_MODEL: unknown_price("https://help.aliyun.com/zh/model-studio/models")}
 
     def builtin_base_url(self) -> str:
         region = settings.bailian_region

@@ -1,8 +1,10 @@
 """The offline demo: a built-in server on 127.0.0.1 that streams a useful answer, no key needed."""
 
+from collections.abc import Mapping
+
 from ..i18n import Text
 from .base import Provider
-from .facts import ANY_MODEL, FREE, DefaultModel
+from .facts import ANY_MODEL, FREE, DefaultModel, Price
 
 
 class Demo(Provider):
@@ -10,7 +12,7 @@ class Demo(Provider):
     display_name = "Demo (offline)"
     needs_key = False
     default = DefaultModel("demo-chat")
-    prices = {ANY_MODEL: FREE}
+    prices: Mapping[str, Price] = {ANY_MODEL: FREE}
 
     def builtin_base_url(self) -> str:
         from ..loopback.demo import ensure_demo_server  # started on first use only

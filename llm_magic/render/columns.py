@@ -169,7 +169,7 @@ class ColumnsTerminalView:
         self._printed.add(label)
         state = self.states[label]
         lines = [f"\n== {title(state)} ==", state.text.rstrip("\n")] if state.text else [f"\n== {title(state)} =="]
-        lines += error_lines(state) + [f"— {footer_text(state)}"]
+        lines += [*error_lines(state), f"— {footer_text(state)}"]
         self._write("\n".join(lines) + "\n")
 
     def finish(self) -> None:

@@ -25,6 +25,7 @@ state.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from collections.abc import Callable
@@ -123,10 +124,8 @@ def _display_item(data: dict[str, str]) -> dict[str, Any]:
 
 def _flush() -> None:
     for stream in (sys.stdout, sys.stderr):
-        try:
+        with contextlib.suppress(Exception):  # a closed or odd stream must not break the display
             stream.flush()
-        except Exception:  # noqa: BLE001, S110 - a closed or odd stream must not break the display
-            pass
 
 
 class Widgets:
@@ -155,10 +154,8 @@ class Widgets:
     def close(self) -> None:
         """Close every widget made (containers first), so no model outlives the cell."""
         for widget in reversed(self.made):
-            try:
+            with contextlib.suppress(Exception):  # closing is best effort; the final output is already shown
                 widget.close()
-            except Exception:  # noqa: BLE001, S110 - closing is best effort; the final output is already shown
-                pass
         self.made.clear()
 
 

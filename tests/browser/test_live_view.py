@@ -3,6 +3,7 @@ output, and ends as ordinary rendered Markdown with no widget left in the cell o
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -132,14 +133,14 @@ def test_answer_grows_in_one_output_and_ends_as_markdown(lab, browser_page, stan
     texts = recording.texts()
     assert page.evaluate("window.__sawWidget")
     lengths = [len(t) for t in texts if "机器学习" in t]
-    growth = [b for a, b in zip(lengths, lengths[1:]) if b > a]
+    growth = [b for a, b in itertools.pairwise(lengths) if b > a]
     assert len(growth) >= 5, texts  # grew in several steps while streaming
     assert recording.max_children() == 1, texts
     # the tail was replaced in place: rendered Markdown, growing, never two outputs at once
     tails = page.evaluate("window.__tails")
     shown = [t["text"] for t in tails if t["markdown"] and t["text"]]
     assert len(set(shown)) >= 5, tails
-    assert any(b.startswith(a) and len(b) > len(a) for a, b in zip(shown, shown[1:])), shown
+    assert any(b.startswith(a) and len(b) > len(a) for a, b in itertools.pairwise(shown)), shown
     assert max(t["children"] for t in tails) == 1, tails
     assert cell.locator(".jp-Cell-outputArea > .jp-OutputArea-child").count() == 1
     screenshot(page, "live_view")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import json
 import socket
 import threading
@@ -46,10 +48,8 @@ class RawServer:
             with conn:
                 conn.settimeout(5)
                 conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                try:
+                with contextlib.suppress(OSError):
                     self._answer(conn)
-                except OSError:
-                    pass
 
     def _answer(self, conn: socket.socket) -> None:
         data = b""
@@ -113,7 +113,7 @@ def streams(draw) -> tuple[list[str], list[str], bytes]:
 
 def _split(data: bytes, cuts: list[int]) -> list[bytes]:
     points = sorted({c % (len(data) + 1) for c in cuts} | {0, len(data)})
-    return [data[a:b] for a, b in zip(points, points[1:]) if b > a]
+    return [data[a:b] for a, b in itertools.pairwise(points) if b > a]
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,

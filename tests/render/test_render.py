@@ -65,7 +65,7 @@ def test_short_answers_refresh_at_least_twice_a_second(shell):
             view.changed()
             if len(captured.outputs) > before:
                 times.append(clock.now)
-    gaps = [b - a for a, b in zip([0.0] + times, times)]
+    gaps = [b - a for a, b in zip([0.0, *times], times, strict=False)]
     assert max(gaps) <= 0.5 and min(gaps) >= 0.25
 
 
