@@ -76,7 +76,8 @@ class ReplayCache:
         """The stored answer, marked ``replayed``; None on a miss."""
         with self._lock:
             row = self._connection().execute(
-                "SELECT text, reasoning, usage, model, provider, finish_reason, elapsed FROM answers WHERE call_key = ?",
+                "SELECT text, reasoning, usage, model, provider, finish_reason, elapsed "
+                "FROM answers WHERE call_key = ?",
                 (call_key,)).fetchone()
         if row is None:
             return None

@@ -81,10 +81,12 @@ def usage_table() -> Table:
             cost = f"{cost} + {_UNKNOWN}" if cost else str(_UNKNOWN)
         body.append([str(Text("total", "合计")), "", str(sum(r.calls for r in rows)),
                      f"{sum(r.prompt_tokens for r in rows):,}", f"{sum(r.completion_tokens for r in rows):,}", cost])
-    note = Text("Costs are estimates from llm_magic.prices (per million tokens); 'unknown' means no price is set there.",
+    note = Text("Costs are estimates from llm_magic.prices (per million tokens); "
+                "'unknown' means no price is set there.",
                 "费用按 llm_magic.prices 中的单价（每百万 token）估算；“未知”表示那里没有填写价格。")
     if any(r.calls_without_usage for r in rows):
-        note = note + Text("'?': calls whose reply reported no token usage.", "“?”：服务商没有返回 token 用量的调用次数。")
+        note = note + Text("'?': calls whose reply reported no token usage.",
+                           "“?”：服务商没有返回 token 用量的调用次数。")
     limit = settings.max_tokens_per_session
     if limit is not None:
         note = note + Text(f"Session limit: {usage.ledger.total_tokens:,} of {limit:,} tokens used.",

@@ -39,14 +39,17 @@ class LLMMagics(Magics):
     language = Enum(LANGUAGES, "auto", help="Language of messages: auto (follow the locale), "
                     "en, zh or both.").tag(config=True)
     debug = Bool(False, help="Show the full traceback of errors instead of the short explanation.").tag(config=True)
-    temperature = Float(None, allow_none=True, help="Sampling temperature, 0–2 (None: the provider's default).").tag(config=True)
-    max_tokens = Int(None, allow_none=True, help="Longest answer in tokens (None: the provider's default).").tag(config=True)
+    temperature = Float(None, allow_none=True,
+                        help="Sampling temperature, 0–2 (None: the provider's default).").tag(config=True)
+    max_tokens = Int(None, allow_none=True,
+                     help="Longest answer in tokens (None: the provider's default).").tag(config=True)
     system = Unicode(None, allow_none=True, help="System prompt sent before every cell.").tag(config=True)
     format = Enum(FORMAT_NAMES, FORMAT_NAMES[0],
                   help="How answers are shown.").tag(config=True)
     stream = Bool(True, help="Stream answers as they are written (False: wait for the whole answer).").tag(config=True)
     timeout = Float(300.0, help="Seconds a whole call may take (llm_magic.settings.timeout).").tag(config=True)
-    max_retries = Int(2, help="Retries after 429, 5xx or a failed connection, before any text arrived.").tag(config=True)
+    max_retries = Int(2, help="Retries after 429, 5xx or a failed connection, "
+                      "before any text arrived.").tag(config=True)
     bailian_region = Enum(["cn", "intl", "us", "hk"], "cn", help="Bailian region of your key: cn (Beijing), "
                           "intl (Singapore), us (Virginia), hk (Hong Kong).").tag(config=True)
     chatanywhere_host = Enum(["cn", "global"], "cn", help="ChatAnywhere host: cn (api.chatanywhere.tech) or "

@@ -179,6 +179,7 @@ class Provider:
 
     def forbidden_hint(self, message: str) -> Text:
         return Text(
-            "This key may not use this model or feature; choose another model (%llm_models) or check the key's permissions.",
+            "This key may not use this model or feature; "
+            "choose another model (%llm_models) or check the key's permissions.",
             "这个 Key 无权使用该模型或功能；请换一个模型（%llm_models）或检查 Key 的权限。",
         )

@@ -20,7 +20,9 @@ class DeepSeek(Provider):
     key_prefixes = ("sk-",)
     # deepseek-chat / deepseek-reasoner were retired on 2026-07-24; deepseek-flash replaced v4-flash.
     default = DefaultModel("deepseek-flash", checked="2026-11", source="https://api-docs.deepseek.com/quick_start/pricing")
-    context_limits = (("deepseek", ContextLimit(1_000_000, True, "DeepSeek V4: 1M context (api-docs pricing page, 2026)")),)
+    context_limits = (
+        ("deepseek", ContextLimit(1_000_000, True, "DeepSeek V4: 1M context (api-docs pricing page, 2026)")),
+    )
     prices: Mapping[str, Price] = {ANY_MODEL: unknown_price("https://api-docs.deepseek.com/zh-cn/quick_start/pricing")}
 
     def apply_thinking(self, payload: dict[str, Any], think: bool | None, stream: bool) -> None:

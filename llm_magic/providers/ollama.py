@@ -17,4 +17,5 @@ class Ollama(Provider):
     prices: Mapping[str, Price] = {ANY_MODEL: FREE}
 
     def key_hint(self) -> Text:
-        return Text("Ollama needs no key; start it with `ollama serve`.", "Ollama 不需要 Key；请先运行 `ollama serve`。")
+        return Text("Ollama needs no key; start it with `ollama serve`.",
+                    "Ollama 不需要 Key；请先运行 `ollama serve`。")

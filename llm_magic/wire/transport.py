@@ -89,7 +89,8 @@ def _network_error(provider: str, url: str, error: Exception) -> NetworkError:
         retryable = False
     elif "NameResolution" in text or "getaddrinfo" in text or "Name or service not known" in text:
         message = Text(f"The name {host} could not be resolved (DNS).", f"无法解析域名 {host}（DNS）。")
-        hint = Text("Check the network connection and the spelling of the base URL.", "请检查网络连接和 Base URL 的拼写。")
+        hint = Text("Check the network connection and the spelling of the base URL.",
+                    "请检查网络连接和 Base URL 的拼写。")
         retryable = False
     elif "refused" in text.lower():
         message = Text(f"{host} refused the connection.", f"{host} 拒绝了连接。")
@@ -105,7 +106,8 @@ def _network_error(provider: str, url: str, error: Exception) -> NetworkError:
 
 def timeout_error(provider: str, seconds: float) -> RequestTimeoutError:
     return RequestTimeoutError(
-        Text(f"No complete answer within {round(seconds, 1):g} seconds.", f"{round(seconds, 1):g} 秒内没有得到完整回答。"),
+        Text(f"No complete answer within {round(seconds, 1):g} seconds.",
+             f"{round(seconds, 1):g} 秒内没有得到完整回答。"),
         hint=Text("Run the cell again, or allow more time with --timeout SECONDS.",
                   "请重新运行，或用 --timeout 秒数 放宽时间限制。"),
         provider=provider,

@@ -92,7 +92,8 @@ def test_answer_grows_in_one_output_and_ends_as_markdown(lab, browser_page, stan
     )
 
     page = browser_page
-    path = write_notebook(lab.root_dir / "live.ipynb", ["%load_ext llm_magic", "%%llm deepseek --think\n什么是机器学习？"])
+    path = write_notebook(lab.root_dir / "live.ipynb",
+                          ["%load_ext llm_magic", "%%llm deepseek --think\n什么是机器学习？"])
     open_notebook(page, lab, "live.ipynb")
     run_cell(page, 0)
     cell = page.locator(".jp-NotebookPanel:visible .jp-Notebook .jp-Cell").nth(1)
@@ -152,7 +153,8 @@ def test_answer_grows_in_one_output_and_ends_as_markdown(lab, browser_page, stan
     saved = nbformat.read(str(path), as_version=4)
     (output,) = saved.cells[1].outputs
     assert output.output_type == "display_data"
-    assert output.data["text/markdown"].startswith("<details>") and "## 机器学习是什么？" in output.data["text/markdown"]
+    assert (output.data["text/markdown"].startswith("<details>")
+            and "## 机器学习是什么？" in output.data["text/markdown"])
     assert "application/vnd.jupyter.widget-view+json" not in output.data
     state = saved.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
     assert not state, json.dumps(state)[:300]

@@ -34,7 +34,8 @@ def test_answer_usage_and_request_shape(fake_provider, provider, stream):
     assert answer.usage["total_tokens"] == answer.usage["prompt_tokens"] + answer.usage["completion_tokens"]
     sent = server.requests[-1]
     assert sent.headers["Authorization"] == f"Bearer {server.key}"
-    assert sent.body["messages"] == [{"role": "system", "content": "简洁"}, {"role": "user", "content": "什么是机器学习？"}]
+    assert sent.body["messages"] == [{"role": "system", "content": "简洁"},
+                                     {"role": "user", "content": "什么是机器学习？"}]
     assert sent.body["temperature"] == 0.3
     assert sent.body.get("stream", False) is (stream or False)
     if stream:
@@ -232,7 +233,7 @@ def test_one_connection_is_reused_across_calls(fake_provider):
         llm_magic.ask("openai", "hi")
         llm_magic.ask("openai", "hi", stream=True)
     pools = transport.session_for("openai").get_adapter(server.base_url).poolmanager.pools
-    opened = sum(pools[key].num_connections for key in pools)
+    opened = sum(pools[key].num_connections for key in pools.keys())  # noqa: SIM118 - urllib3's pools refuse iter()
     assert server.request_count == 6 and opened == 1
 
 

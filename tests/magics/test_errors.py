@@ -114,7 +114,8 @@ def test_retry_wait_is_shown_with_reason_and_seconds(shell, deepseek, monkeypatc
     monkeypatch.setattr(settings, "backoff", 0.05)
     deepseek.queue(Reply.error("rate_limit"), Reply.answer("after the wait"))
     captured = run(shell, "%%llm deepseek\nhi")
-    notices = [o.data["text/markdown"] for o in captured.outputs if "Trying again in" in o.data.get("text/markdown", "")]
+    notices = [o.data["text/markdown"] for o in captured.outputs
+               if "Trying again in" in o.data.get("text/markdown", "")]
     assert notices and "Rate Limit Reached" in notices[0] and "retry 1" in notices[0]
     assert final(captured)["text/markdown"].startswith("after the wait")
     assert "Trying again" not in shown(captured)

@@ -100,7 +100,8 @@ def streams(draw) -> tuple[list[str], list[str], bytes]:
     events += [{"choices": [{"index": 0, "delta": {"content": None, "reasoning_content": r}}]} for r in reasoning]
     events += [{"choices": [{"index": 0, "delta": {"content": t}, "finish_reason": None}]} for t in texts]
     events.append({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
-    events.append({"choices": [], "usage": {"prompt_tokens": 3, "completion_tokens": len(texts), "total_tokens": 3 + len(texts)}})
+    events.append({"choices": [],
+                   "usage": {"prompt_tokens": 3, "completion_tokens": len(texts), "total_tokens": 3 + len(texts)}})
     out = b""
     for event in events:
         if keepalive:

@@ -33,7 +33,9 @@ FORBIDDEN = (KEY, KEY[:8], "LEAKCHECK", "0123456789abcdef", TYPED, TYPED[:8], "M
 
 
 @pytest.fixture
-def session(shell: InteractiveShell, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> Iterator[Any]:
+def session(
+    shell: InteractiveShell, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> Iterator[Any]:
     """The shared shell, with every logger (urllib3's too) recording at DEBUG."""
     monkeypatch.setattr(settings, "max_retries", 0)
     root = logging.getLogger()

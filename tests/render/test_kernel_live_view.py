@@ -30,7 +30,8 @@ COUNTED_TYPES = (*DISPLAY_TYPES, "comm_open", "comm_msg", "comm_close")
 
 def markdown_answer(words: int) -> str:
     """About ``words`` stream events of an answer with what LLM answers contain (CJK: one per character)."""
-    filler = ["the", "model", "streams", "tokens", "into", "a", "notebook", "cell", "while", "the", "reader", "waits", "and", "each", "update", "redraws", "markdown", "with", "lists", "code", "and", "links"]
+    filler = ["the", "model", "streams", "tokens", "into", "a", "notebook", "cell", "while", "the", "reader",
+              "waits", "and", "each", "update", "redraws", "markdown", "with", "lists", "code", "and", "links"]
     blocks, count, n = [], 0, 0
     while count < words:
         kind = n % 6

@@ -176,7 +176,8 @@ def test_one_comm_msg_per_tail_refresh_and_one_display_per_block(shell, wire):
             done = panel.answer.splitter.done
             view.changed()
             if view.redraws > redraws:
-                refreshes.append((wire[before:], panel.answer.blocks - blocks, state.text[done:panel.answer.splitter.done]))
+                refreshes.append(
+                    (wire[before:], panel.answer.blocks - blocks, state.text[done:panel.answer.splitter.done]))
         view.finish()
     assert "clear" not in wire.kinds()
     tail_updates = wire.comms(tail)
