@@ -122,7 +122,7 @@ class Provider:
 
     # -- what comes back ------------------------------------------------------------------
     @staticmethod
-    def reasoning_of(part: dict[str, Any]) -> str | None:
+    def reasoning_of(part: Mapping[str, Any]) -> str | None:
         """Reasoning text from a delta or message: ``reasoning_content``, or ``reasoning``."""
         value = part.get("reasoning_content")
         if value is None:

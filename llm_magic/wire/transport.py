@@ -147,7 +147,8 @@ def get(session: requests.Session, url: str, *, provider: str, key: str | None,
     return _send(session, "GET", url, provider, headers, None, connect_timeout, read_timeout)
 
 
-def _send(session, method, url, provider, headers, body, connect_timeout, read_timeout):
+def _send(session: requests.Session, method: str, url: str, provider: str, headers: dict[str, str],
+          body: bytes | None, connect_timeout: float, read_timeout: float) -> requests.Response:
     import requests
 
     try:
@@ -160,7 +161,9 @@ def _send(session, method, url, provider, headers, body, connect_timeout, read_t
     raise failure
 
 
-def _explain_request_failure(error: Exception, provider: str, url: str, read_timeout: float):
+def _explain_request_failure(
+    error: Exception, provider: str, url: str, read_timeout: float
+) -> RequestTimeoutError | ConfigurationError | NetworkError:
     import requests
 
     if isinstance(error, requests.exceptions.ReadTimeout):
