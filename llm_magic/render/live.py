@@ -30,13 +30,16 @@ import sys
 import time
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..i18n import Text
 from .blocks import BlockSplitter
 from .document import _QUIET, bundle, error_lines, footer_text, waiting_text
 from .formats import escape_block
 from .state import StreamState
+
+if TYPE_CHECKING:
+    from IPython.core.interactiveshell import InteractiveShell
 
 #: seconds between redraws of the tail; a long tail (a big table or code block) waits a little
 #: longer. Redraws follow stream events, so the screen's longest gap is the interval plus the
@@ -51,14 +54,14 @@ def output_class() -> type:
     from ipywidgets.widgets.trait_types import TypedTuple
     from traitlets import Dict
 
-    class LiveOutput(ipywidgets.Output):
+    class LiveOutput(ipywidgets.Output):  # type: ignore[misc]  # ipywidgets has no types: Output is Any
         outputs = TypedTuple(trait=Dict(), help="The output messages synced from the frontend.").tag(
             sync=True, echo_update=False)
 
     return LiveOutput
 
 
-def parent_msg_id(shell: Any) -> str:
+def parent_msg_id(shell: InteractiveShell | None) -> str:
     """The id of the request the kernel is running (what an ``Output`` captures), or ``""``."""
     for source in (shell, getattr(shell, "kernel", None)):
         get_parent = getattr(source, "get_parent", None)
@@ -67,7 +70,7 @@ def parent_msg_id(shell: Any) -> str:
                 parent = get_parent() or {}
             except TypeError:  # pragma: no cover - older kernels
                 continue
-            msg_id = parent.get("header", {}).get("msg_id")
+            msg_id: str | None = parent.get("header", {}).get("msg_id")
             if msg_id:
                 return msg_id
     return ""
@@ -263,7 +266,7 @@ def _escape(text: str) -> str:
 class LiveView:
     """One display: a waiting line, then the live widgets, finally the plain Markdown of ``bundle``."""
 
-    def __init__(self, state: StreamState, shell: Any = None, *,
+    def __init__(self, state: StreamState, shell: InteractiveShell | None = None, *,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.state = state
         self.shell = shell
