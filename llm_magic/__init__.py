@@ -40,6 +40,8 @@ _LAZY.update({name: "errors" for name in _ERRORS})
 __all__ = [*sorted(_LAZY), "load_ipython_extension", "unload_ipython_extension", "__version__"]
 
 if TYPE_CHECKING:  # for type checkers and editors; at run time names load on first use
+    from IPython.core.interactiveshell import InteractiveShell
+
     from .answer import Answer as Answer
     from .config import settings as settings
     from .engine.client import ask as ask
@@ -70,14 +72,14 @@ def __dir__() -> list[str]:
     return __all__
 
 
-def load_ipython_extension(ipython: Any) -> None:
+def load_ipython_extension(ipython: InteractiveShell) -> None:
     """``%load_ext llm_magic``: register the magics (no network, nothing printed)."""
     from .magics.extension import load
 
     load(ipython)
 
 
-def unload_ipython_extension(ipython: Any) -> None:
+def unload_ipython_extension(ipython: InteractiveShell) -> None:
     from .magics.extension import unload
 
     unload(ipython)

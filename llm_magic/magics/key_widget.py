@@ -8,13 +8,16 @@ anything else with the key. Status lines show the masked key only.
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import LLMError
 from ..i18n import Text, both, say
 from ..keys.lookup import ENTERED, lookup_key, set_session_key
 from ..providers import Provider
 from ..secrets import mask
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 SAVE_LABEL = Text("Save key", "保存 Key")
 ENV_LABEL = Text("also write it to .env", "同时写入 .env")
@@ -30,7 +33,7 @@ class KeyEntry:
 
         self.provider = provider
         self.saved = False
-        self.env_path = None
+        self.env_path: Path | None = None
         name = html.escape(provider.display_name)
         self.title = widgets.HTML(
             f"<b>{name}</b> — " + html.escape(say(Text(
