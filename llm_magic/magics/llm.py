@@ -6,7 +6,6 @@ Every default is a traitlet, so a course sets it once in ``ipython_config.py`` o
 
 from __future__ import annotations
 
-import argparse
 import keyword
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -30,6 +29,8 @@ from ..render.formats import FORMAT_NAMES
 from .line import parse_line, split_line
 
 if TYPE_CHECKING:
+    import argparse
+
     from IPython.core.interactiveshell import InteractiveShell
     from traitlets import Bunch
 
