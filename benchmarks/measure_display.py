@@ -23,6 +23,7 @@ carrying ``{"text/markdown": text so far}``.
 
 from __future__ import annotations
 
+import itertools
 import json
 from typing import Any
 
@@ -66,7 +67,7 @@ def traffic(messages: list[dict[str, Any]]) -> dict[str, Any]:
                          + _json_size(m["metadata"]) for m in shown)
     final = sum(len(str(v).encode("utf-8")) for v in draws[-1]["content"]["data"].values())
     stamps = [m["header"]["date"].timestamp() for m in refreshes]
-    gaps = [b - a for a, b in zip(stamps, stamps[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(stamps)]
     by_type = {kind: sum(1 for m in shown if m["msg_type"] == kind) for kind in DISPLAY_TYPES + WIDGET_TYPES}
     widget_bytes = sum(_json_size(m["content"]) for m in shown if m["msg_type"] in WIDGET_TYPES)
     return {"messages": len(shown), "by_type": by_type, "content_bytes": content,

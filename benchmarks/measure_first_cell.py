@@ -59,7 +59,7 @@ def _first_and_warm(ctx: Context, setup: str, cell: str, kernels: int) -> dict[s
             warm = [timed_cell(client, cell)[0] for _ in range(WARM_CELLS)]
         firsts.append(first)
         warms.append(median(warm))
-    return {"first": firsts, "warm": warms, "extra": [f - w for f, w in zip(firsts, warms)],
+    return {"first": firsts, "warm": warms, "extra": [f - w for f, w in zip(firsts, warms, strict=False)],
             "first_cell_imported": imported}
 
 

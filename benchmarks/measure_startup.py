@@ -12,7 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from lib.context import Context
 from lib.report import Row, ms, times
@@ -80,7 +80,8 @@ def startup(ctx: Context) -> Row:
         row.note = (f"%load_ext itself took {ms(loaded['seconds'])} in-process; "
                     f"third-party packages it imported: {', '.join(loaded['heavy']) or 'none'} "
                     f"(of {', '.join(HEAVY)}); llm_magic modules imported: {len(loaded['ours'])}"
-                    + (" (the engine, llm_magic.engine.client, among them)" if "llm_magic.engine.client" in loaded["ours"] else ""))
+                    + (" (the engine, llm_magic.engine.client, among them)"
+                       if "llm_magic.engine.client" in loaded["ours"] else ""))
         if row.met is False:
             row.note = (f"missed by {result / TARGET - 1:.1%} ({ms(median(samples['ours']) - median(samples['pass']))}"
                         f" over the baseline, the budget is {ms((TARGET - 1) * median(samples['pass']))}). "

@@ -16,21 +16,21 @@ import argparse
 import json
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import measure_calls  # noqa: E402
-import measure_display  # noqa: E402
-import measure_first_cell  # noqa: E402
-import measure_memory  # noqa: E402
-import measure_startup  # noqa: E402
-import measure_ttft  # noqa: E402
-from lib import machine  # noqa: E402
-from lib.context import Context  # noqa: E402
-from lib.report import Row, markdown, table  # noqa: E402
-from lib.server import BENCH_DIR, BenchServer, compile_checkout  # noqa: E402
+import measure_calls
+import measure_display
+import measure_first_cell
+import measure_memory
+import measure_startup
+import measure_ttft
+from lib import machine
+from lib.context import Context
+from lib.report import Row, markdown, table
+from lib.server import BENCH_DIR, BenchServer, compile_checkout
 
 Measure = Callable[[Context], "Row | list[Row]"]
 #: target number → measurement, in the order they run (the long display run last)
@@ -58,7 +58,8 @@ NOTES = [
     "the widget messages `comm_open`/`comm_msg`/`comm_close` (the live view draws into "
     "ipywidgets Output widgets). Bytes are whole messages (JSON header, parent header, metadata "
     "and content: what the front end receives, and what the target is judged on); 'content "
-    "only' leaves the headers out. The naive baseline's messages get the same header size. Rendered size is the UTF-8 size of the final "
+    "only' leaves the headers out. The naive baseline's messages get the same header size. "
+    "Rendered size is the UTF-8 size of the final "
     "display's data. Gaps are between messages that change what is drawn (`display_data`, "
     "`update_display_data`, and the `comm_msg` updates setting an Output widget's `outputs`, which "
     "is how the live view redraws the unfinished tail), from the kernel's header dates. What a "

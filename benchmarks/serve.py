@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from lib.answers import Script, markdown_answer  # noqa: E402
+from lib.answers import Script, markdown_answer
 
 
 def reply_for(request: object) -> object:

@@ -12,14 +12,14 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from lib.answers import Script, markdown_answer  # noqa: E402
-from lib.clients import CLIENTS, Client  # noqa: E402
-from lib.stats import paired_rounds  # noqa: E402
+from lib.answers import Script, markdown_answer
+from lib.clients import CLIENTS, Client
+from lib.stats import paired_rounds
 
 
 def _check(client: Client, prompt: str, expected: str, streaming: bool) -> None:
@@ -95,7 +95,7 @@ MODES = {"calls": measure_calls, "stream": measure_stream, "memory": measure_mem
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("mode", choices=sorted(MODES) + ["ttft"])
+    parser.add_argument("mode", choices=[*sorted(MODES), "ttft"])
     parser.add_argument("--clients", default="llm_magic,bare")
     parser.add_argument("--base-url", default="")
     parser.add_argument("--key", default="")

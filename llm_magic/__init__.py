@@ -37,16 +37,26 @@ _ERRORS = (
 )
 _LAZY.update({name: "errors" for name in _ERRORS})
 
-__all__ = sorted(_LAZY) + ["load_ipython_extension", "unload_ipython_extension", "__version__"]
+__all__ = [*sorted(_LAZY), "load_ipython_extension", "unload_ipython_extension", "__version__"]
 
 if TYPE_CHECKING:  # for type checkers and editors; at run time names load on first use
-    from .answer import Answer
-    from .engine.client import ask, list_models, stream, stream_events
-    from .config import settings
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from .answer import Answer as Answer
+    from .config import settings as settings
+    from .engine.client import ask as ask
+    from .engine.client import list_models as list_models
+    from .engine.client import stream as stream
+    from .engine.client import stream_events as stream_events
     from .errors import *  # noqa: F403
-    from .events import Finished, ReasoningDelta, RetryWait, TextDelta
-    from .i18n import set_language
-    from .providers import get_provider, provider_names, register_provider
+    from .events import Finished as Finished
+    from .events import ReasoningDelta as ReasoningDelta
+    from .events import RetryWait as RetryWait
+    from .events import TextDelta as TextDelta
+    from .i18n import set_language as set_language
+    from .providers import get_provider as get_provider
+    from .providers import provider_names as provider_names
+    from .providers import register_provider as register_provider
 
 
 def __getattr__(name: str) -> Any:
@@ -62,14 +72,14 @@ def __dir__() -> list[str]:
     return __all__
 
 
-def load_ipython_extension(ipython: Any) -> None:
+def load_ipython_extension(ipython: InteractiveShell) -> None:
     """``%load_ext llm_magic``: register the magics (no network, nothing printed)."""
     from .magics.extension import load
 
     load(ipython)
 
 
-def unload_ipython_extension(ipython: Any) -> None:
+def unload_ipython_extension(ipython: InteractiveShell) -> None:
     from .magics.extension import unload
 
     unload(ipython)

@@ -42,7 +42,9 @@ class _OldPathLoader(importlib.abc.Loader):
 
 
 class _OldPathFinder(importlib.abc.MetaPathFinder):
-    def find_spec(self, fullname: str, path: object = None, target: object = None) -> importlib.machinery.ModuleSpec | None:
+    def find_spec(
+        self, fullname: str, path: object = None, target: object = None
+    ) -> importlib.machinery.ModuleSpec | None:
         new = OLD_PATHS.get(fullname)
         if new is None:
             return None

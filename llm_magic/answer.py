@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 
@@ -33,7 +34,7 @@ class Answer(str):
         elapsed: float | None = None,
         interrupted: bool = False,
         replayed: bool = False,
-    ) -> "Answer":
+    ) -> Answer:
         self = super().__new__(cls, text)
         self.reasoning = reasoning or None
         self.usage = usage
@@ -65,7 +66,8 @@ class Answer(str):
         shown = self.text if len(self) <= 60 else self.text[:57] + "..."
         return f"Answer({shown!r}, provider={self.provider!r}, model={self.model!r})"
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Callable[[str, dict[str, Any], str | None], Answer],
+                                  tuple[str, dict[str, Any], str | None]]:
         return (_rebuild, (self.text, self.metadata(), self.reasoning))
 
     def _repr_markdown_(self) -> str:

@@ -25,7 +25,8 @@ An error raised after part of the answer arrived keeps that text on ``.partial``
 from __future__ import annotations
 
 import traceback
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, overload
 
 from .i18n import Text, get_language
 from .secrets import redact
@@ -41,6 +42,10 @@ __all__ = [
 ]
 
 
+@overload
+def _as_text(value: Text | str) -> Text: ...
+@overload
+def _as_text(value: Text | str | None) -> Text | None: ...
 def _as_text(value: Text | str | None) -> Text | None:
     if value is None or isinstance(value, Text):
         return value
@@ -60,7 +65,7 @@ class LLMError(Exception):
         hint: Text | str | None = None,
         provider: str | None = None,
         status: int | None = None,
-        partial: "Answer | None" = None,
+        partial: Answer | None = None,
         retry_after: float | None = None,
     ) -> None:
         self._message = _as_text(message)
@@ -104,7 +109,9 @@ class LLMError(Exception):
     def __repr__(self) -> str:
         return f"{type(self).__name__}(provider={self.provider!r}, status={self.status!r}, message={self.message!r})"
 
-    def __reduce__(self):  # keep pickling (multiprocessing, caches) from needing the kwargs
+    def __reduce__(self) -> tuple[Callable[[type[LLMError], Text, Text | None, str | None, int | None], LLMError],
+                                  tuple[type[LLMError], Text, Text | None, str | None, int | None]]:
+        # keep pickling (multiprocessing, caches) from needing the kwargs
         return (_rebuild, (type(self), self._message, self._hint, self.provider, self.status))
 
     def _render_traceback_(self) -> list[str]:
@@ -122,7 +129,8 @@ class LLMError(Exception):
         return lines
 
 
-def _rebuild(cls, message, hint, provider, status):
+def _rebuild(cls: type[LLMError], message: Text, hint: Text | None, provider: str | None,
+             status: int | None) -> LLMError:
     return cls(message, hint=hint, provider=provider, status=status)
 
 

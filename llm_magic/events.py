@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 from .answer import Answer
 from .errors import LLMError
@@ -39,4 +38,4 @@ class Finished:
     answer: Answer
 
 
-Event = Union[TextDelta, ReasoningDelta, RetryWait, Finished]
+Event = TextDelta | ReasoningDelta | RetryWait | Finished

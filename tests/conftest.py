@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import copy
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
+from IPython.core.interactiveshell import InteractiveShell
 
 from llm_magic.loopback import FakeProvider
-
-from IPython.core.interactiveshell import InteractiveShell
 
 #: provider name → (key variable, base URL variable) used to point it at a fake server
 PROVIDER_VARIABLES = {
@@ -88,7 +87,7 @@ _USER_NAMES = ("_llm", "answer", "x", "doc", "user", "a", "b", "teacher")
 
 
 @pytest.fixture
-def shell(tmp_path: Path) -> Iterator["InteractiveShell"]:
+def shell(tmp_path: Path) -> Iterator[InteractiveShell]:
     """A fresh InteractiveShell with its own history database and llm_magic loaded.
 
     Configuration and session state are restored afterwards (settings by ``restored_settings``).

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import itertools
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
-_WORDS = ("the model streams tokens into a notebook cell while the reader waits and each "
+_WORDS = ("the model streams tokens into a notebook cell while the reader waits and each "  # noqa: SIM905 - a sentence
           "update redraws markdown with lists code and links so that rendering stays cheap "
           "enough for long answers on small machines").split()
 
@@ -30,7 +30,7 @@ class Script:
                 f"first_delay={self.first_delay:g} chunked={int(self.chunked)}")
 
     @classmethod
-    def parse(cls, prompt: str) -> "Script | None":
+    def parse(cls, prompt: str) -> Script | None:
         words = prompt.strip().split()
         if not words or words[0] != "bench":
             return None

@@ -12,8 +12,9 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 MODEL = "deepseek-chat"
 ALTERNATIVES = ("openai", "litellm", "llm")

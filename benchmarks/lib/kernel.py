@@ -15,7 +15,7 @@ from .server import REPO_DIR
 if str(REPO_DIR) not in sys.path:
     sys.path.insert(0, str(REPO_DIR))
 
-from tests.harness.kernel import CellRun, evaluate, execute, running_kernel  # noqa: E402
+from tests.harness.kernel import CellRun, evaluate, execute, running_kernel
 
 __all__ = ["CellRun", "evaluate", "kernel", "timed_cell"]
 
@@ -23,9 +23,11 @@ __all__ = ["CellRun", "evaluate", "kernel", "timed_cell"]
 @contextmanager
 def kernel(env: Mapping[str, str]) -> Iterator[Any]:
     """A fresh kernel in an empty folder (no stray .env), shut down on exit."""
-    with tempfile.TemporaryDirectory(prefix="bench-kernel-") as folder:
-        with running_kernel(env, Path(folder), timeout=60) as client:
-            yield client
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-kernel-") as folder,
+        running_kernel(env, Path(folder), timeout=60) as client,
+    ):
+        yield client
 
 
 def timed_cell(client: Any, code: str, timeout: float = 60) -> tuple[float, CellRun]:

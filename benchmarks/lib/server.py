@@ -41,7 +41,7 @@ class BenchServer:
         self.base_url = ""
         self.key = ""
 
-    def __enter__(self) -> "BenchServer":
+    def __enter__(self) -> BenchServer:
         self.process = subprocess.Popen(
             [sys.executable, str(BENCH_DIR / "serve.py")], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, text=True, env=child_env(), cwd=str(BENCH_DIR))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import statistics
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 Timer = Callable[[], float]
 
@@ -35,7 +35,7 @@ def paired_rounds(sides: dict[str, Callable[[], float]], rounds: int) -> dict[st
 
 def paired_ratio(samples: dict[str, list[float]], ours: str, baseline: str) -> float:
     """Median of per-round ratios: each round compares runs made under the same load."""
-    pairs = zip(samples[ours], samples[baseline])
+    pairs = zip(samples[ours], samples[baseline], strict=False)
     return median([ratio(a, b) for a, b in pairs])
 
 

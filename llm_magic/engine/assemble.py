@@ -6,10 +6,10 @@ from collections.abc import Iterator, Mapping  # abc.Mapping: isinstance is 3x f
 from typing import Any
 
 from ..answer import Answer
-from .errormap import Context, error_in_stream
 from ..errors import ResponseFormatError
 from ..events import ReasoningDelta, TextDelta
 from ..i18n import Text
+from .errormap import Context, error_in_stream
 
 
 def normalise_usage(usage: Mapping[str, Any]) -> dict[str, Any]:
@@ -36,7 +36,8 @@ def normalise_usage(usage: Mapping[str, Any]) -> dict[str, Any]:
 def not_a_completion(detail: str) -> ResponseFormatError:
     return ResponseFormatError(
         Text(f"The reply is not a chat completion: {detail}", f"返回的内容不是对话结果：{detail}"),
-        hint=Text("Check that the base URL points at an OpenAI-compatible API (it should end before /chat/completions).",
+        hint=Text("Check that the base URL points at an OpenAI-compatible API "
+                  "(it should end before /chat/completions).",
                   "请确认 Base URL 指向兼容 OpenAI 的接口（应当是拼接 /chat/completions 之前的部分）。"),
     )
 

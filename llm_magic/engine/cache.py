@@ -21,7 +21,7 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +76,8 @@ class ReplayCache:
         """The stored answer, marked ``replayed``; None on a miss."""
         with self._lock:
             row = self._connection().execute(
-                "SELECT text, reasoning, usage, model, provider, finish_reason, elapsed FROM answers WHERE call_key = ?",
+                "SELECT text, reasoning, usage, model, provider, finish_reason, elapsed "
+                "FROM answers WHERE call_key = ?",
                 (call_key,)).fetchone()
         if row is None:
             return None
@@ -99,7 +100,8 @@ class ReplayCache:
 
     def __len__(self) -> int:
         with self._lock:
-            return self._connection().execute("SELECT COUNT(*) FROM answers").fetchone()[0]
+            count: int = self._connection().execute("SELECT COUNT(*) FROM answers").fetchone()[0]
+            return count
 
     def clear(self) -> None:
         with self._lock:
@@ -183,7 +185,7 @@ def replay_events(answer: Answer, delay: float = 0.0) -> Iterator[Event]:
     yield Finished(replayed)
 
 
-def recording(events: Iterator[Event], cache: ReplayCache, call_key: str) -> Iterator[Event]:
+def recording(events: Iterator[Event], cache: ReplayCache, call_key: str) -> Generator[Event, None, None]:
     """``events`` passed on unchanged; the finished answer is stored under ``call_key``."""
     for event in events:
         if isinstance(event, Finished):

@@ -75,7 +75,8 @@ def suggest(provider: str | Provider | Target, model: str, models: list[str] | N
     if wanted in by_lower.values():
         return None
     exact = by_lower.get(wanted.lower())
-    close = [exact] if exact else [by_lower[m] for m in difflib.get_close_matches(wanted.lower(), list(by_lower), n=1, cutoff=0.6)]
+    close = [exact] if exact else [
+        by_lower[m] for m in difflib.get_close_matches(wanted.lower(), list(by_lower), n=1, cutoff=0.6)]
     return close[0] + suffix if close else None
 
 

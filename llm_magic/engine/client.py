@@ -5,19 +5,23 @@ from __future__ import annotations
 import json
 import random
 import time
-from typing import Any, Iterator
+from collections.abc import Generator, Iterator
+from typing import TYPE_CHECKING, Any
 
 from ..answer import Answer
-from .assemble import AnswerBuilder, not_a_completion
 from ..config import settings
-from .errormap import Context, error_for_status
-from ..errors import LLMError, NetworkError, ContentFilterError, ServerError, ResponseFormatError
+from ..errors import ContentFilterError, LLMError, NetworkError, ResponseFormatError, ServerError
 from ..events import Event, Finished, ReasoningDelta, RetryWait, TextDelta
 from ..i18n import Text
-from .request import PreparedCall, prepare_call, resolve_endpoint
-from ..wire.sse import DONE, SSEDecoder
 from ..wire import transport
+from ..wire.sse import DONE, SSEDecoder
 from . import usage
+from .assemble import AnswerBuilder, not_a_completion
+from .errormap import Context, error_for_status
+from .request import PreparedCall, prepare_call, resolve_endpoint
+
+if TYPE_CHECKING:
+    from ..providers import Provider
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -26,7 +30,7 @@ def _retry_delay(attempt: int, retry_after: float | None) -> float | None:
     """Seconds before retry ``attempt`` (1-based); None when Retry-After asks for more than we wait."""
     if retry_after is not None:
         return retry_after if retry_after <= settings.max_retry_wait else None
-    step = settings.backoff * (2 ** (attempt - 1))
+    step: float = settings.backoff * (2 ** (attempt - 1))
     return min(settings.max_retry_wait, step * (0.5 + random.random()))
 
 
@@ -38,7 +42,7 @@ def _should_retry(error: LLMError, builder: AnswerBuilder, failures: int, call: 
     return isinstance(error, NetworkError) or error.status in RETRY_STATUSES
 
 
-def run_call(call: PreparedCall) -> Iterator[Event]:
+def run_call(call: PreparedCall) -> Generator[Event, None, None]:
     """Events of one call; an LLMError raised here carries the partial answer on ``.partial``."""
     usage.ledger.check_budget()  # a class's token budget holds for the Python API too
     started = time.monotonic()
@@ -147,7 +151,7 @@ def _raise_for_finish(answer: Answer, call: PreparedCall) -> None:
 
 
 # -- the public API ------------------------------------------------------------------------------
-def stream_events(provider: str, prompt: str | None = None, **options: Any) -> Iterator[Event]:
+def stream_events(provider: str, prompt: str | None = None, **options: Any) -> Generator[Event, None, None]:
     """Text and reasoning deltas, retry pauses, and finally ``Finished(answer)``."""
     options.setdefault("stream", True)
     return run_call(prepare_call(provider, prompt, **options))
@@ -169,7 +173,7 @@ def stream(provider: str, prompt: str | None = None, **options: Any) -> Iterator
             yield event.text
 
 
-def list_models(provider: str, *, key: str | None = None, base_url: str | None = None,
+def list_models(provider: str | Provider, *, key: str | None = None, base_url: str | None = None,
                 timeout: float | None = None) -> list[dict[str, Any]]:
     """The provider's ``GET /models`` list: the cheapest real call, used to check a key."""
     adapter, base_url, key = resolve_endpoint(provider, key=key, base_url=base_url)

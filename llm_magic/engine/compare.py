@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..answer import Answer
@@ -32,7 +31,7 @@ from . import client, usage
 __all__ = ["ask_many", "labels_for", "stream_calls", "stream_many"]
 
 #: starts one provider's call and returns its events; an LLMError it raises goes in that slot
-StartEvents = Callable[[], Iterator[Event]]
+StartEvents = Callable[[], Generator[Event, None, None]]
 
 
 def labels_for(providers: Sequence[str]) -> list[str]:
@@ -67,14 +66,14 @@ def ask_many(providers: Sequence[str], prompt: str | None = None, **options: Any
 
     with ThreadPoolExecutor(max_workers=len(labels), thread_name_prefix="llm_magic-compare") as pool:
         futures = [pool.submit(one, spec.strip()) for spec in providers]
-        return {label: future.result() for label, future in zip(labels, futures)}
+        return {label: future.result() for label, future in zip(labels, futures, strict=False)}
 
 
 _DONE = object()
 
 
 def stream_many(providers: Sequence[str], prompt: str | None = None,
-                **options: Any) -> Iterator[tuple[str, Event | LLMError]]:
+                **options: Any) -> Generator[tuple[str, Event | LLMError], None, None]:
     """``(label, event)`` pairs from all providers as they arrive; an error ends that label's stream.
 
     Closing the generator early (or an interrupt) asks every worker to stop at its next event.
@@ -86,10 +85,10 @@ def stream_many(providers: Sequence[str], prompt: str | None = None,
     def starter(spec: str) -> StartEvents:
         return lambda: client.stream_events(spec, prompt, **options)
 
-    return stream_calls({label: starter(spec.strip()) for label, spec in zip(labels, providers)})
+    return stream_calls({label: starter(spec.strip()) for label, spec in zip(labels, providers, strict=False)})
 
 
-def stream_calls(calls: Mapping[str, StartEvents]) -> Iterator[tuple[str, Event | LLMError]]:
+def stream_calls(calls: Mapping[str, StartEvents]) -> Generator[tuple[str, Event | LLMError], None, None]:
     """``(label, event)`` pairs from every call, each run in its own thread, as they arrive."""
     inbox: queue.Queue[tuple[str, Any]] = queue.Queue()
     stop = threading.Event()

@@ -160,4 +160,5 @@ def check_before_send(prompt: str | None = None, *, messages: Sequence[Mapping[s
     return Text(
         f"This prompt is long: about {size:,} tokens by a rough estimate (warning above {threshold:,}). "
         "Long prompts cost more and answer more slowly.",
-        f"这个提示词较长：粗略估计约 {size:,} 个 token（超过 {threshold:,} 时提醒）。提示词越长，费用越高，回答也越慢。")
+        f"这个提示词较长：粗略估计约 {size:,} 个 token（超过 {threshold:,} 时提醒）。"
+        "提示词越长，费用越高，回答也越慢。")

@@ -1,4 +1,5 @@
-"""Where a provider's key comes from (this kernel, the environment, a ``.env`` file) and the ``.env`` files themselves."""
+"""Where a provider's key comes from (this kernel, the environment, a ``.env`` file)
+and the ``.env`` files themselves."""
 
 from .lookup import (
     ENTERED,

@@ -221,7 +221,7 @@ class EnvWrite:
         return said
 
 
-def save_provider_key(provider: "Provider", key: str, path: Path | None = None) -> EnvWrite:
+def save_provider_key(provider: Provider, key: str, path: Path | None = None) -> EnvWrite:
     """Write ``key`` into .env under the provider's variable: the one the file already uses, else the first."""
     path = (path or env_target()).resolve()
     variable = provider.key_vars[0]

@@ -67,7 +67,8 @@ def clean_key(key: str, provider: Provider | None = None) -> str:
     elif any(ord(ch) < 32 or ord(ch) == 127 for ch in key):
         problem = Text("The key contains control characters.", "Key 中含有控制字符。")
     elif not key.isascii():
-        problem = Text("The key contains non-ASCII characters (perhaps a full-width letter or a Chinese punctuation mark).",
+        problem = Text("The key contains non-ASCII characters "
+                       "(perhaps a full-width letter or a Chinese punctuation mark).",
                        "Key 中含有非 ASCII 字符（可能混入了全角字母或中文标点）。")
     if problem:
         name = provider.name if provider else "PROVIDER"
@@ -182,7 +183,8 @@ def require_key(provider: Provider) -> str:
         return key
     where = searched_text(found)
     raise MissingKeyError(
-        Text(f"No key for {provider.display_name}: {where.en}.", f"没有找到 {provider.display_name} 的 Key：{where.zh}。"),
+        Text(f"No key for {provider.display_name}: {where.en}.",
+             f"没有找到 {provider.display_name} 的 Key：{where.zh}。"),
         hint=provider.key_hint(),
         provider=provider.name,
     )

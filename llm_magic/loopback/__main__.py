@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import threading
 
 from .flavours import FLAVOURS
-import contextlib
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -6,13 +6,13 @@ buffers: the handler's ``wfile`` is unbuffered, Nagle is off, and one event is o
 
 from __future__ import annotations
 
+import contextlib
 import select
 import socket
 import threading
 import time
-from http.server import BaseHTTPRequestHandler
 from collections.abc import Mapping
-import contextlib
+from http.server import BaseHTTPRequestHandler
 
 
 class Connection:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import TYPE_CHECKING
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 from .demo_answers import answer_for, is_chinese, reasoning_for
 from .script import ChatRequest, Reply

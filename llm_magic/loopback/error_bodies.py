@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import http
 import uuid
-from typing import NamedTuple
 from collections.abc import Mapping
+from typing import NamedTuple
 
 from .flavours import Flavour, get_flavour
 from .wire import json_bytes
@@ -223,7 +223,7 @@ def _render(family: str, kind: str, entry: _Entry) -> ErrorResponse:
     if entry.shape == "text":
         return ErrorResponse(entry.status, "text/plain; charset=utf-8", entry.message.encode())
     if entry.shape == "string":
-        body: dict = {"error": entry.message}
+        body: dict[str, object] = {"error": entry.message}
         if kind == "overloaded":
             body["estimated_time"] = 20.0
     elif entry.shape == "list":

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .error_bodies import JSON
-from .playback import DONE_EVENT, KEEPALIVE_EVENT, Exchange, default_completion, play_answer
+from .playback import KEEPALIVE_EVENT, Exchange, default_completion, play_answer
 from .script import Answer, Fault, default_answer
-from .wire import Completion, completion_body, json_bytes, sse_event, stream_chunks
+from .wire import DONE_EVENT, Completion, completion_body, json_bytes, sse_event, stream_chunks
 
 _DEFAULT_CJK = "机器学习是人工智能的一个分支，它让计算机从数据中学习规律。"
 _PORTAL_PAGE = (
@@ -148,7 +148,7 @@ def _error_in_stream(ex: Exchange, fault: Fault) -> None:
     """A 200 that turns into an error: some text, then ``data: {"error": ...}``, then the end."""
     message = fault.get("message", "The model failed while generating the answer.")
     if ex.flavour.family == "huggingface":
-        error: dict = {"error": message, "error_type": "generation"}
+        error: dict[str, object] = {"error": message, "error_type": "generation"}
     else:
         error = {"error": {"message": message, "type": "server_error", "param": None,
                            "code": "internal_error"}}

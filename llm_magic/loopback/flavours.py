@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Literal
-from collections.abc import Mapping
+from typing import Any, Literal, TypedDict
 
 UsagePlacement = Literal["on_finish", "separate", "on_last_content"]
 UsageDetails = Literal["deepseek", "openai", "basic"]
@@ -57,12 +57,25 @@ class Flavour:
         return None
 
 
-_DEEPSEEK = dict(
+class _FamilyTraits(TypedDict, total=False):
+    """Flavour fields that providers of one wire family share."""
+
+    family: str
+    usage: UsagePlacement
+    usage_details: UsageDetails
+    finish_delta: Fields | None
+    first_delta_extra: Fields
+    usage_null_always: bool
+    id_style: IdStyle
+    fingerprint: str | None
+
+
+_DEEPSEEK = _FamilyTraits(
     family="deepseek", usage="on_finish", usage_details="deepseek",
     finish_delta=(("content", ""),), id_style="uuid",
     fingerprint="fp_loopback_prod",
 )
-_OPENAI = dict(
+_OPENAI = _FamilyTraits(
     family="openai", usage="separate", usage_details="openai",
     finish_delta=(), first_delta_extra=(("refusal", None),),
     usage_null_always=False, fingerprint="fp_loopback",
@@ -82,7 +95,7 @@ FLAVOURS: Mapping[str, Flavour] = MappingProxyType({
         "chatanywhere", "/v1", owned_by="system",
         models=("gpt-4o-mini", "gpt-4.1-mini", "gpt-5-mini", "gpt-4o-mini-ca", "deepseek-r1"),
         test_key="sk-test0loopback0chatanywhere000000000000000001",
-        **{**_OPENAI, "family": "chatanywhere"}),
+        **(_OPENAI | {"family": "chatanywhere"})),
     "openai": Flavour(
         "openai", "/v1", owned_by="openai", models=("gpt-4o-mini", "gpt-4.1-nano"),
         test_key="sk-test-loopback-openai-0000000001", **_OPENAI),

@@ -4,16 +4,26 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from collections.abc import Iterable, Mapping
 
+from .connection import Connection
 from .error_bodies import JSON, ErrorResponse, error_body
 from .flavours import Flavour
 from .script import Answer, ChatRequest, ErrorReply, default_answer
-from .connection import Connection
-from .wire import (DONE_EVENT, Completion, completion_body, completion_id, count_prompt_tokens,
-                   json_bytes, make_usage, split_tokens, sse_event, stream_chunks)
+from .wire import (
+    DONE_EVENT,
+    Completion,
+    completion_body,
+    completion_id,
+    count_prompt_tokens,
+    json_bytes,
+    make_usage,
+    split_tokens,
+    sse_event,
+    stream_chunks,
+)
 
 #: SSE is UTF-8 by definition; real providers omit the charset, and clients that trust
 #: ``requests``' guess then decode Chinese as ISO-8859-1. Keep the trap.

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from collections.abc import Mapping
 
 #: every fault, with the options it accepts besides the common ``text`` (the answer to cut up),
 #: ``chunked`` (False: close-delimited body) and ``delay`` (seconds between stream events)

@@ -12,14 +12,14 @@ from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+from .connection import Connection
 from .error_bodies import error_body
+from .faults import play_fault
 from .flavours import Flavour, get_flavour, wants_reasoning
 from .httpd import LoopbackHTTPServer
-from .faults import play_fault
 from .playback import Exchange, play_answer, resolve_error
 from .rules import bearer_key, refuse_chat
 from .script import Answer, ChatRequest, ErrorReply, Reply, default_answer
-from .connection import Connection
 from .wire import json_bytes, model_entry, model_list
 
 #: a fixed reply, or a function choosing one per request (the demo's way)

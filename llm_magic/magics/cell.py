@@ -8,7 +8,7 @@ loading the extension stays free.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +18,7 @@ from ..render.show import Screen
 if TYPE_CHECKING:
     from ..engine.request import DraftRequest
     from ..engine.target import Target
+    from ..errors import LLMError
     from ..events import Event
     from ..render.show import CallInfo
 
@@ -40,7 +41,7 @@ class Cell:
     store: Callable[[Any], None] = field(default=lambda result: None)
 
 
-def explained(error: Exception, target: Target) -> Exception:
+def explained(error: LLMError, target: Target) -> LLMError:
     """A 400 about an unknown model gets "Did you mean ...?" (``catalog.explain_unknown_model``)."""
     from ..errors import BadRequestError
 
@@ -123,7 +124,8 @@ def run_many(specs: list[str], cell: Cell) -> dict[str, Any]:
     from ..render.show import state_for
 
     labels = compare.labels_for(specs)
-    drafts = {label: draft_request(resolve(spec), cell.prompt, cell.asked) for label, spec in zip(labels, specs)}
+    drafts = {label: draft_request(resolve(spec), cell.prompt, cell.asked)
+              for label, spec in zip(labels, specs, strict=False)}
     states = {label: state_for(draft, cell.fmt) for label, draft in drafts.items()}
     store = cache.get_cache() if cell.cache else None
     replays = {}
@@ -155,8 +157,8 @@ def _many_events(live: Mapping[str, DraftRequest], replays: Mapping[str, Any],
         return
     store = cache.get_cache() if cell.cache else None
 
-    def starter(draft: DraftRequest) -> Callable[[], Iterator[Event]]:
-        def start() -> Iterator[Event]:
+    def starter(draft: DraftRequest) -> Callable[[], Generator[Event, None, None]]:
+        def start() -> Generator[Event, None, None]:
             events = run_call(prepare(draft, cell.send))
             return cache.recording(events, store, cache.key_of(draft)) if store is not None else events
         return start

@@ -122,7 +122,8 @@ class ConversationStore:
             raise BadRequestError(
                 Text(f"The conversation {name!r} is about {used:,} tokens, more than this model's "
                      f"{limit.tokens:,}-token context ({limit.note}).",
-                     f"对话 {name!r} 约有 {used:,} 个 token，超过了该模型 {limit.tokens:,} 个 token 的上下文长度（{limit.note}）。"),
+                     f"对话 {name!r} 约有 {used:,} 个 token，"
+                     f"超过了该模型 {limit.tokens:,} 个 token 的上下文长度（{limit.note}）。"),
                 hint=Text(f"Nothing was sent. Start over with %llm_reset {name}, or shorten the prompt.",
                           f"请求没有发送。请用 %llm_reset {name} 重新开始对话，或缩短提示词。"),
                 provider=target.name)

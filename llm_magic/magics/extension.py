@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.core.magic import MagicsManager
 
 
 def _magic_classes() -> list[type]:
@@ -13,18 +17,18 @@ def _magic_classes() -> list[type]:
     return [LLMMagics, KeyMagics, FeatureMagics]
 
 
-def load(ipython: Any) -> None:
+def load(ipython: InteractiveShell) -> None:
     for cls in _magic_classes():
-        ipython.register_magics(cls)
+        ipython.register_magics(cls)  # type: ignore[no-untyped-call]  # IPython assigns it in __init__, untyped
 
 
-def unload(ipython: Any) -> None:
+def unload(ipython: InteractiveShell) -> None:
     """Remove our magics, their instances and pooled connections; IPython has no public call for this.
 
     ``Magics`` instances register themselves in ``ipython.configurables`` (for ``%config``);
     leaving them there would keep an unloaded class configurable and alive.
     """
-    manager = ipython.magics_manager
+    manager: MagicsManager = ipython.magics_manager  # type: ignore[assignment]  # a trait that allows None; set in __init__
     classes = _magic_classes()
     for cls in classes:
         for kind, names in getattr(cls, "magics", {}).items():

@@ -8,7 +8,7 @@ and a terminal shows plain text. The feature modules are imported when a magic r
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import TYPE_CHECKING
 
 from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
@@ -17,6 +17,9 @@ from IPython.display import display
 from ..config import settings
 from ..i18n import Text
 from ..render.table import Table
+
+if TYPE_CHECKING:
+    from IPython.lib.pretty import RepresentationPrinter
 
 _UNKNOWN = Text("unknown", "未知")
 
@@ -46,7 +49,7 @@ class _Transcript:
 
         return conversation.show(self.name)
 
-    def _repr_pretty_(self, printer, cycle) -> None:
+    def _repr_pretty_(self, printer: RepresentationPrinter, cycle: bool) -> None:
         printer.text(repr(self))
 
 
@@ -82,10 +85,12 @@ def usage_table() -> Table:
             cost = f"{cost} + {_UNKNOWN}" if cost else str(_UNKNOWN)
         body.append([str(Text("total", "合计")), "", str(sum(r.calls for r in rows)),
                      f"{sum(r.prompt_tokens for r in rows):,}", f"{sum(r.completion_tokens for r in rows):,}", cost])
-    note = Text("Costs are estimates from llm_magic.prices (per million tokens); 'unknown' means no price is set there.",
+    note = Text("Costs are estimates from llm_magic.prices (per million tokens); "
+                "'unknown' means no price is set there.",
                 "费用按 llm_magic.prices 中的单价（每百万 token）估算；“未知”表示那里没有填写价格。")
     if any(r.calls_without_usage for r in rows):
-        note = note + Text("'?': calls whose reply reported no token usage.", "“?”：服务商没有返回 token 用量的调用次数。")
+        note = note + Text("'?': calls whose reply reported no token usage.",
+                           "“?”：服务商没有返回 token 用量的调用次数。")
     limit = settings.max_tokens_per_session
     if limit is not None:
         note = note + Text(f"Session limit: {usage.ledger.total_tokens:,} of {limit:,} tokens used.",
@@ -124,7 +129,7 @@ class FeatureMagics(Magics):
     @magic_arguments()
     @argument("name", nargs="?", help="conversation name (default: every conversation)")
     @line_magic
-    def llm_history(self, line: str = ""):
+    def llm_history(self, line: str = "") -> None:
         """Show a conversation's history (what the next --chat call will send)."""
         from . import conversation
 
@@ -138,7 +143,7 @@ class FeatureMagics(Magics):
     @magic_arguments()
     @argument("name", nargs="?", help="conversation name (default: every conversation)")
     @line_magic
-    def llm_reset(self, line: str = ""):
+    def llm_reset(self, line: str = "") -> None:
         """Forget a conversation (or all of them): the next --chat call starts afresh."""
         from . import conversation
 
@@ -156,7 +161,7 @@ class FeatureMagics(Magics):
     @argument("provider", help="provider name, e.g. deepseek, bailian, chatanywhere, huggingface")
     @argument("--refresh", action="store_true", help="fetch the list again instead of using this session's copy")
     @line_magic
-    def llm_models(self, line: str = ""):
+    def llm_models(self, line: str = "") -> None:
         """List the provider's models (GET /models), marking the default model."""
         args = parse_argstring(self.llm_models, line)
         display(models_table(args.provider, refresh=args.refresh))
@@ -164,7 +169,7 @@ class FeatureMagics(Magics):
     @magic_arguments()
     @argument("--reset", action="store_true", help="start counting again from zero")
     @line_magic
-    def llm_usage(self, line: str = ""):
+    def llm_usage(self, line: str = "") -> None:
         """Calls, tokens in and out, and estimated cost per provider and model in this session."""
         from ..engine import usage
 

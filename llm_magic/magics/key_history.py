@@ -10,9 +10,13 @@ it from there, which is why the refusal says so.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from ..secrets import mask
+
+if TYPE_CHECKING:
+    from IPython.core.interactiveshell import InteractiveShell
 
 _PREFIXED = re.compile(r"^(sk-|hf_)[A-Za-z0-9_\-.]{8,}$")
 _TOKENISH = re.compile(r"^[A-Za-z0-9_\-.]{20,}$")
@@ -43,7 +47,7 @@ def _scrub(text: Any, secrets: list[str]) -> Any:
     return text
 
 
-def scrub_history(shell: Any, secrets: list[str]) -> bool:
+def scrub_history(shell: InteractiveShell | None, secrets: list[str]) -> bool:
     """Replace ``secrets`` by their mask in the shell's history; True if something was replaced."""
     manager = getattr(shell, "history_manager", None)
     if manager is None or not secrets:

@@ -68,7 +68,8 @@ class KeyTable:
             where = Text(f"No .env file in {self.folder} or above.", f"{self.folder} 及其上层没有 .env 文件。")
         how = Text("Set a key: %llm_key PROVIDER (password box) · check it: %llm_key PROVIDER --check · "
                    "load a file: %llm_key --env PATH",
-                   "设置 Key：%llm_key 服务商（密码框）· 检查：%llm_key 服务商 --check · 从文件载入：%llm_key --env 路径")
+                   "设置 Key：%llm_key 服务商（密码框）· 检查：%llm_key 服务商 --check · "
+                   "从文件载入：%llm_key --env 路径")
         return f"{say(where)}\n{say(how)}"
 
     def table(self) -> Table:

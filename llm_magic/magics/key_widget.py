@@ -8,13 +8,16 @@ anything else with the key. Status lines show the masked key only.
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import LLMError
 from ..i18n import Text, both, say
 from ..keys.lookup import ENTERED, lookup_key, set_session_key
 from ..providers import Provider
 from ..secrets import mask
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 SAVE_LABEL = Text("Save key", "保存 Key")
 ENV_LABEL = Text("also write it to .env", "同时写入 .env")
@@ -30,7 +33,7 @@ class KeyEntry:
 
         self.provider = provider
         self.saved = False
-        self.env_path = None
+        self.env_path: Path | None = None
         name = html.escape(provider.display_name)
         self.title = widgets.HTML(
             f"<b>{name}</b> — " + html.escape(say(Text(
@@ -84,7 +87,8 @@ class KeyEntry:
                                       f"无法修改 .gitignore：{error.strerror}。"))])
             return
         self.gitignore_button.layout.display = "none"
-        self.show(self._confirmation() + [
+        self.show([
+            *self._confirmation(),
             ("ok", Text(f"Key written to {self.env_path}; added {self.env_path.name} to {rules}.",
                         f"Key 已写入 {self.env_path}；已把 {self.env_path.name} 加入 {rules}。"))])
 

@@ -7,7 +7,7 @@ Every default is a traitlet, so a course sets it once in ``ipython_config.py`` o
 from __future__ import annotations
 
 import keyword
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
@@ -28,10 +28,22 @@ from ..i18n import LANGUAGES
 from ..render.formats import FORMAT_NAMES
 from .line import parse_line, split_line
 
+if TYPE_CHECKING:
+    import argparse
+
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets import Bunch
+
+    from .cell import Cell
+
+T = TypeVar("T")
+
 
 @magics_class
 class LLMMagics(Magics):
     """Ask a language model from a cell; the answer streams in as Markdown."""
+
+    shell: InteractiveShell  # set by IPython when it registers the magics
 
     default_provider = Unicode("deepseek", help="Provider used when %%llm names none.").tag(config=True)
     models = Dict(value_trait=Unicode(), help="Default model per provider, e.g. {'deepseek': 'deepseek-v4-pro'}; "
@@ -39,14 +51,17 @@ class LLMMagics(Magics):
     language = Enum(LANGUAGES, "auto", help="Language of messages: auto (follow the locale), "
                     "en, zh or both.").tag(config=True)
     debug = Bool(False, help="Show the full traceback of errors instead of the short explanation.").tag(config=True)
-    temperature = Float(None, allow_none=True, help="Sampling temperature, 0–2 (None: the provider's default).").tag(config=True)
-    max_tokens = Int(None, allow_none=True, help="Longest answer in tokens (None: the provider's default).").tag(config=True)
+    temperature = Float(None, allow_none=True,
+                        help="Sampling temperature, 0–2 (None: the provider's default).").tag(config=True)
+    max_tokens = Int(None, allow_none=True,
+                     help="Longest answer in tokens (None: the provider's default).").tag(config=True)
     system = Unicode(None, allow_none=True, help="System prompt sent before every cell.").tag(config=True)
     format = Enum(FORMAT_NAMES, FORMAT_NAMES[0],
                   help="How answers are shown.").tag(config=True)
     stream = Bool(True, help="Stream answers as they are written (False: wait for the whole answer).").tag(config=True)
     timeout = Float(300.0, help="Seconds a whole call may take (llm_magic.settings.timeout).").tag(config=True)
-    max_retries = Int(2, help="Retries after 429, 5xx or a failed connection, before any text arrived.").tag(config=True)
+    max_retries = Int(2, help="Retries after 429, 5xx or a failed connection, "
+                      "before any text arrived.").tag(config=True)
     bailian_region = Enum(["cn", "intl", "us", "hk"], "cn", help="Bailian region of your key: cn (Beijing), "
                           "intl (Singapore), us (Virginia), hk (Hong Kong).").tag(config=True)
     chatanywhere_host = Enum(["cn", "global"], "cn", help="ChatAnywhere host: cn (api.chatanywhere.tech) or "
@@ -73,46 +88,48 @@ class LLMMagics(Magics):
 
     # -- configuration → engine settings ------------------------------------------------------
     @validate("temperature")
-    def _check_temperature(self, proposal: Any) -> Any:
-        value = proposal["value"]
+    def _check_temperature(self, proposal: Bunch) -> float | None:
+        value: float | None = proposal["value"]
         if value is not None and not 0 <= value <= 2:
             raise TraitError(f"temperature must be between 0 and 2, not {value}")
         return value
 
     @validate("timeout", "max_tokens", "max_retries", "max_tokens_per_session")
-    def _check_positive(self, proposal: Any) -> Any:
-        value, name = proposal["value"], proposal["trait"].name
+    def _check_positive(self, proposal: Bunch) -> float | None:
+        value: float | None = proposal["value"]
+        name: str = proposal["trait"].name
         if value is not None and (value < 0 or (value == 0 and name != "max_retries")):
             raise TraitError(f"{name} must be positive, not {value}")
         return value
 
     @validate("endpoints")
-    def _check_endpoints(self, proposal: Any) -> Any:
-        for name, spec in proposal["value"].items():
+    def _check_endpoints(self, proposal: Bunch) -> dict[str, dict[str, str]]:
+        endpoints: dict[str, dict[str, str]] = proposal["value"]
+        for name, spec in endpoints.items():
             if not spec.get("base_url") or set(spec) - {"base_url", "key_var", "default_model"}:
                 raise TraitError(f"endpoint {name!r} needs 'base_url' and may have 'key_var' and 'default_model'")
-        return proposal["value"]
+        return endpoints
 
     @observe("models", "base_urls")
-    def _merge_setting(self, change: Any) -> None:
+    def _merge_setting(self, change: Bunch) -> None:
         from ..config import settings
 
         getattr(settings, change["name"]).update(change["new"])
 
     @observe("timeout", "max_retries", "bailian_region", "chatanywhere_host", "max_tokens_per_session", "cache_path")
-    def _set_setting(self, change: Any) -> None:
+    def _set_setting(self, change: Bunch) -> None:
         from ..config import settings
 
         setattr(settings, change["name"], change["new"])
 
     @observe("language")
-    def _set_language(self, change: Any) -> None:
+    def _set_language(self, change: Bunch) -> None:
         from ..i18n import set_language
 
         set_language(change["new"])
 
     @observe("endpoints")
-    def _register_endpoints(self, change: Any) -> None:
+    def _register_endpoints(self, change: Bunch) -> None:
         from ..providers import register_provider
 
         for name, spec in change["new"].items():
@@ -176,7 +193,7 @@ class LLMMagics(Magics):
                 error.show_traceback = True
             raise
 
-    def _run(self, args: Any, prompt: str) -> None:
+    def _run(self, args: argparse.Namespace, prompt: str) -> None:
         from .cell import run_many, run_one
 
         cell = self._cell(args, prompt)
@@ -189,7 +206,7 @@ class LLMMagics(Magics):
                 raise UsageError(_one_provider_only(option))
         run_many(specs, cell)
 
-    def _cell(self, args: Any, prompt: str) -> Any:
+    def _cell(self, args: argparse.Namespace, prompt: str) -> Cell:
         """The cell's request: its options over the traitlets' defaults, notebook variables filled in."""
         from ..engine.options import AskOptions, SendOptions
         from ..render.show import Screen
@@ -226,5 +243,5 @@ def _one_provider_only(option: str) -> str:
                     "--chat 只能用于一个服务商：对话要和同一个模型继续。"))
 
 
-def _pick(given: Any, default: Any) -> Any:
+def _pick(given: T | None, default: T) -> T:
     return default if given is None else given

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from ..config import settings
 from ..i18n import Text
 from .base import Provider
-from .facts import ANY_MODEL, ContextLimit, DefaultModel, unknown_price
+from .facts import ANY_MODEL, ContextLimit, DefaultModel, Price, unknown_price
 
 REGION_BASE_URLS = {
     "cn": "https://dashscope.aliyuncs.com/compatible-mode/v1",
@@ -29,8 +30,11 @@ class Bailian(Provider):
     key_prefixes = ("sk-",)
     # qwen-turbo was retired on 2026-10-10; qwen-plus is what the official thinking examples use.
     default = DefaultModel("qwen-plus", checked="2026-11", source="https://help.aliyun.com/zh/model-studio/deep-thinking")
-    context_limits = (("qwen-plus", ContextLimit(131_072, False, "qwen-plus: 128K, not in the project's notes; check the model page")),)
-    prices = {ANY_MODEL: unknown_price("https://help.aliyun.com/zh/model-studio/models")}
+    context_limits = (
+        ("qwen-plus",
+         ContextLimit(131_072, False, "qwen-plus: 128K, not in the project's notes; check the model page")),
+    )
+    prices: Mapping[str, Price] = {ANY_MODEL: unknown_price("https://help.aliyun.com/zh/model-studio/models")}
 
     def builtin_base_url(self) -> str:
         region = settings.bailian_region
@@ -60,7 +64,8 @@ class Bailian(Provider):
             "Bailian keys belong to one region: a Beijing key fails on the Singapore host and vice versa. "
             "Set llm_magic.settings.bailian_region ('cn', 'intl', 'us', 'hk') or BAILIAN_BASE_URL to match your key.",
             "百炼的 Key 与地域绑定：北京的 Key 不能用于新加坡等地域，反之亦然。"
-            "请把 llm_magic.settings.bailian_region（'cn'、'intl'、'us'、'hk'）或 BAILIAN_BASE_URL 设为与 Key 相同的地域。",
+            "请把 llm_magic.settings.bailian_region（'cn'、'intl'、'us'、'hk'）"
+            "或 BAILIAN_BASE_URL 设为与 Key 相同的地域。",
         )
         if key and key.startswith("sk-sp-"):
             region = Text(

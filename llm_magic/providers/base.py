@@ -122,7 +122,7 @@ class Provider:
 
     # -- what comes back ------------------------------------------------------------------
     @staticmethod
-    def reasoning_of(part: dict[str, Any]) -> str | None:
+    def reasoning_of(part: Mapping[str, Any]) -> str | None:
         """Reasoning text from a delta or message: ``reasoning_content``, or ``reasoning``."""
         value = part.get("reasoning_content")
         if value is None:
@@ -179,6 +179,7 @@ class Provider:
 
     def forbidden_hint(self, message: str) -> Text:
         return Text(
-            "This key may not use this model or feature; choose another model (%llm_models) or check the key's permissions.",
+            "This key may not use this model or feature; "
+            "choose another model (%llm_models) or check the key's permissions.",
             "这个 Key 无权使用该模型或功能；请换一个模型（%llm_models）或检查 Key 的权限。",
         )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ..config import settings
 from ..i18n import Text
 from .base import Provider
-from .facts import ANY_MODEL, ContextLimit, DefaultModel, unknown_price
+from .facts import ANY_MODEL, ContextLimit, DefaultModel, Price, unknown_price
 
 HOSTS = {"cn": "https://api.chatanywhere.tech/v1", "global": "https://api.chatanywhere.org/v1"}
 FREE_MODELS = "gpt-4o-mini, gpt-3.5-turbo, gpt-4.1-mini, gpt-4.1-nano, gpt-5-mini, gpt-5-nano"
@@ -25,7 +27,7 @@ class ChatAnywhere(Provider):
     # 200 calls a day on a free ChatAnywhere key.
     default = DefaultModel("gpt-4o-mini", checked="2026-11", source="https://github.com/chatanywhere/GPT_API_free")
     context_limits = (("", ContextLimit(4_096, False, "a free ChatAnywhere key accepts inputs under 4096 tokens")),)
-    prices = {ANY_MODEL: unknown_price(
+    prices: Mapping[str, Price] = {ANY_MODEL: unknown_price(
         "https://github.com/chatanywhere/GPT_API_free (free key: no charge; paid models priced there)")}
 
     def builtin_base_url(self) -> str:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from .base import Provider
-from .facts import ANY_MODEL, ContextLimit, DefaultModel, unknown_price
+from .facts import ANY_MODEL, ContextLimit, DefaultModel, Price, unknown_price
 
 
 class DeepSeek(Provider):
@@ -19,8 +20,10 @@ class DeepSeek(Provider):
     key_prefixes = ("sk-",)
     # deepseek-chat / deepseek-reasoner were retired on 2026-07-24; deepseek-flash replaced v4-flash.
     default = DefaultModel("deepseek-flash", checked="2026-11", source="https://api-docs.deepseek.com/quick_start/pricing")
-    context_limits = (("deepseek", ContextLimit(1_000_000, True, "DeepSeek V4: 1M context (api-docs pricing page, 2026)")),)
-    prices = {ANY_MODEL: unknown_price("https://api-docs.deepseek.com/zh-cn/quick_start/pricing")}
+    context_limits = (
+        ("deepseek", ContextLimit(1_000_000, True, "DeepSeek V4: 1M context (api-docs pricing page, 2026)")),
+    )
+    prices: Mapping[str, Price] = {ANY_MODEL: unknown_price("https://api-docs.deepseek.com/zh-cn/quick_start/pricing")}
 
     def apply_thinking(self, payload: dict[str, Any], think: bool | None, stream: bool) -> None:
         # V4 models think by default; the switch is {"thinking": {"type": ...}}.

@@ -1,8 +1,10 @@
 """The offline demo: a built-in server on 127.0.0.1 that streams a useful answer, no key needed."""
 
+from collections.abc import Mapping
+
 from ..i18n import Text
 from .base import Provider
-from .facts import ANY_MODEL, FREE, DefaultModel
+from .facts import ANY_MODEL, FREE, DefaultModel, Price
 
 
 class Demo(Provider):
@@ -10,7 +12,7 @@ class Demo(Provider):
     display_name = "Demo (offline)"
     needs_key = False
     default = DefaultModel("demo-chat")
-    prices = {ANY_MODEL: FREE}
+    prices: Mapping[str, Price] = {ANY_MODEL: FREE}
 
     def builtin_base_url(self) -> str:
         from ..loopback.demo import ensure_demo_server  # started on first use only
@@ -24,11 +26,13 @@ class Demo(Provider):
         return Text(
             "The demo acted out a rejected key. With a real provider: copy the key again and set it with "
             "%llm_key PROVIDER, or check the variable in .env.",
-            "这是演示模式模拟的“Key 被拒绝”。换成真实服务商时：请重新复制 Key，用 %llm_key 服务商名 设置，或检查 .env 中的变量。",
+            "这是演示模式模拟的“Key 被拒绝”。"
+            "换成真实服务商时：请重新复制 Key，用 %llm_key 服务商名 设置，或检查 .env 中的变量。",
         )
 
     def balance_hint(self) -> Text:
         return Text(
-            "The demo acted out an empty account. With a real provider: top up on its website, then run the cell again.",
+            "The demo acted out an empty account. "
+            "With a real provider: top up on its website, then run the cell again.",
             "这是演示模式模拟的“余额不足”。换成真实服务商时：请到它的网站充值后重新运行。",
         )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ..i18n import Text
 from .base import Provider
-from .facts import ANY_MODEL, DefaultModel, unknown_price
+from .facts import ANY_MODEL, DefaultModel, Price, unknown_price
 
 
 class HuggingFace(Provider):
@@ -20,7 +22,9 @@ class HuggingFace(Provider):
     # small, not gated, routed to the cheapest provider: kind to the free monthly credits.
     default = DefaultModel("openai/gpt-oss-20b:cheapest", checked="2026-11",
                            source="https://huggingface.co/docs/inference-providers")
-    prices = {ANY_MODEL: unknown_price("https://huggingface.co/docs/inference-providers/pricing (varies by routed provider)")}
+    prices: Mapping[str, Price] = {
+        ANY_MODEL: unknown_price("https://huggingface.co/docs/inference-providers/pricing (varies by routed provider)"),
+    }
     route_separator = ":"  # openai/gpt-oss-20b:cheapest, :fastest, :groq …
 
     def auth_hint(self, key: str | None) -> Text:
@@ -33,5 +37,6 @@ class HuggingFace(Provider):
         return Text(
             "Gated models (meta-llama/*, google/gemma-*) need their licence accepted on the model's page first; "
             "or pick an open model such as openai/gpt-oss-20b.",
-            "受限模型（meta-llama/*、google/gemma-* 等）需先在模型页面同意许可协议；也可以换用开放模型，例如 openai/gpt-oss-20b。",
+            "受限模型（meta-llama/*、google/gemma-* 等）需先在模型页面同意许可协议；"
+            "也可以换用开放模型，例如 openai/gpt-oss-20b。",
         )

@@ -1,7 +1,9 @@
 """OpenAI itself: the reference wire format."""
 
+from collections.abc import Mapping
+
 from .base import Provider
-from .facts import ANY_MODEL, ContextLimit, DefaultModel, unknown_price
+from .facts import ANY_MODEL, ContextLimit, DefaultModel, Price, unknown_price
 
 
 class OpenAI(Provider):
@@ -15,4 +17,4 @@ class OpenAI(Provider):
     key_prefixes = ("sk-",)
     default = DefaultModel("gpt-5-mini", checked="2026-11", source="https://platform.openai.com/docs/models")
     context_limits = (("gpt-4o-mini", ContextLimit(128_000, False, "gpt-4o-mini: 128K")),)
-    prices = {ANY_MODEL: unknown_price("https://openai.com/api/pricing/")}
+    prices: Mapping[str, Price] = {ANY_MODEL: unknown_price("https://openai.com/api/pricing/")}

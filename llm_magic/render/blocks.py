@@ -44,7 +44,7 @@ class _Block:
     def open(self) -> bool:
         return bool(self.fence or self.math or self.html)
 
-    def add(self, line: str) -> None:
+    def add(self, line: str) -> None:  # noqa: C901 - split in the structure pass
         """Take one line of the block (blank lines included)."""
         self.has_content = self.has_content or not _blank(line)
         if self.fence:

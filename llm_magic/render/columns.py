@@ -15,7 +15,7 @@ import html
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import LLMError
 from ..events import Finished, RetryWait, TextDelta
@@ -24,6 +24,9 @@ from .document import bundle, error_lines, footer_text, size_of
 from .show import Screen, retry_notice
 from .state import StreamState
 from .throttle import Throttle
+
+if TYPE_CHECKING:
+    from IPython.core.interactiveshell import InteractiveShell
 
 
 def title(state: StreamState) -> str:
@@ -85,7 +88,7 @@ class ColumnsRedrawView:
 class ColumnsLiveView:
     """A ``GridBox`` of :class:`~llm_magic.render.live.LivePanel`, one per provider."""
 
-    def __init__(self, states: Mapping[str, StreamState], shell: Any = None, *,
+    def __init__(self, states: Mapping[str, StreamState], shell: InteractiveShell | None = None, *,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.states = states
         self.shell = shell
@@ -169,7 +172,7 @@ class ColumnsTerminalView:
         self._printed.add(label)
         state = self.states[label]
         lines = [f"\n== {title(state)} ==", state.text.rstrip("\n")] if state.text else [f"\n== {title(state)} =="]
-        lines += error_lines(state) + [f"— {footer_text(state)}"]
+        lines += [*error_lines(state), f"— {footer_text(state)}"]
         self._write("\n".join(lines) + "\n")
 
     def finish(self) -> None:

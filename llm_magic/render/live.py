@@ -25,17 +25,21 @@ state.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..i18n import Text
 from .blocks import BlockSplitter
 from .document import _QUIET, bundle, error_lines, footer_text, waiting_text
 from .formats import escape_block
 from .state import StreamState
+
+if TYPE_CHECKING:
+    from IPython.core.interactiveshell import InteractiveShell
 
 #: seconds between redraws of the tail; a long tail (a big table or code block) waits a little
 #: longer. Redraws follow stream events, so the screen's longest gap is the interval plus the
@@ -50,14 +54,14 @@ def output_class() -> type:
     from ipywidgets.widgets.trait_types import TypedTuple
     from traitlets import Dict
 
-    class LiveOutput(ipywidgets.Output):
+    class LiveOutput(ipywidgets.Output):  # type: ignore[misc]  # ipywidgets has no types: Output is Any
         outputs = TypedTuple(trait=Dict(), help="The output messages synced from the frontend.").tag(
             sync=True, echo_update=False)
 
     return LiveOutput
 
 
-def parent_msg_id(shell: Any) -> str:
+def parent_msg_id(shell: InteractiveShell | None) -> str:
     """The id of the request the kernel is running (what an ``Output`` captures), or ``""``."""
     for source in (shell, getattr(shell, "kernel", None)):
         get_parent = getattr(source, "get_parent", None)
@@ -66,7 +70,7 @@ def parent_msg_id(shell: Any) -> str:
                 parent = get_parent() or {}
             except TypeError:  # pragma: no cover - older kernels
                 continue
-            msg_id = parent.get("header", {}).get("msg_id")
+            msg_id: str | None = parent.get("header", {}).get("msg_id")
             if msg_id:
                 return msg_id
     return ""
@@ -123,10 +127,8 @@ def _display_item(data: dict[str, str]) -> dict[str, Any]:
 
 def _flush() -> None:
     for stream in (sys.stdout, sys.stderr):
-        try:
+        with contextlib.suppress(Exception):  # a closed or odd stream must not break the display
             stream.flush()
-        except Exception:  # noqa: BLE001, S110 - a closed or odd stream must not break the display
-            pass
 
 
 class Widgets:
@@ -155,10 +157,8 @@ class Widgets:
     def close(self) -> None:
         """Close every widget made (containers first), so no model outlives the cell."""
         for widget in reversed(self.made):
-            try:
+            with contextlib.suppress(Exception):  # closing is best effort; the final output is already shown
                 widget.close()
-            except Exception:  # noqa: BLE001, S110 - closing is best effort; the final output is already shown
-                pass
         self.made.clear()
 
 
@@ -266,7 +266,7 @@ def _escape(text: str) -> str:
 class LiveView:
     """One display: a waiting line, then the live widgets, finally the plain Markdown of ``bundle``."""
 
-    def __init__(self, state: StreamState, shell: Any = None, *,
+    def __init__(self, state: StreamState, shell: InteractiveShell | None = None, *,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.state = state
         self.shell = shell

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..answer import Answer
 from ..errors import LLMError
 from ..events import Event, Finished, ReasoningDelta, RetryWait, TextDelta
 from ..i18n import Text
 from .state import StreamState
+
+if TYPE_CHECKING:
+    from IPython.core.interactiveshell import InteractiveShell
 
 __all__ = ["CallInfo", "Screen", "retry_notice", "show_call", "use_terminal", "use_widgets"]
 
@@ -54,15 +57,15 @@ class Screen:
 
     terminal: bool = False
     widgets: bool = False
-    shell: Any = None
+    shell: InteractiveShell | None = None
 
     @classmethod
-    def of(cls, shell: Any, display_mode: str = "auto", live_view: str = "auto") -> Screen:
+    def of(cls, shell: InteractiveShell | None, display_mode: str = "auto", live_view: str = "auto") -> Screen:
         """The screen of ``shell`` as the magics' ``display_mode`` and ``live_view`` settings choose it."""
         return cls(use_terminal(shell, display_mode), use_widgets(shell, live_view), shell)
 
 
-def use_terminal(shell: Any, mode: str = "auto") -> bool:
+def use_terminal(shell: InteractiveShell | None, mode: str = "auto") -> bool:
     """Print instead of updating a display when the shell's display publisher is IPython's plain
     one (terminal IPython, a bare InteractiveShell); kernels and ``capture_output`` replace it."""
     if mode != "auto":
@@ -72,7 +75,7 @@ def use_terminal(shell: Any, mode: str = "auto") -> bool:
     return type(getattr(shell, "display_pub", None)) is DisplayPublisher
 
 
-def use_widgets(shell: Any, mode: str = "auto") -> bool:
+def use_widgets(shell: InteractiveShell | None, mode: str = "auto") -> bool:
     """The live widget view (``render.live``): in a kernel with ipywidgets installed, unless told otherwise.
 
     ``auto`` leaves out shells without a kernel (``capture_output`` in tests, terminal IPython).

@@ -52,12 +52,12 @@ class Table:
     def text(self) -> str:
         table = [self.header, *self.rows]
         widths = [max(width(row[i]) for row in table) for i in range(len(self.header))]
-        lines = ["  ".join(pad(cell, w) for cell, w in zip(row, widths)).rstrip() for row in table]
+        lines = ["  ".join(pad(cell, w) for cell, w in zip(row, widths, strict=False)).rstrip() for row in table]
         if self.rule:
             lines.insert(1, "  ".join("-" * w for w in widths))
         if self.title:
             lines.insert(0, self.title)
-        return "\n".join(lines + ([""] + self.note.splitlines() if self.note else []))
+        return "\n".join(lines + (["", *self.note.splitlines()] if self.note else []))
 
     def _repr_html_(self) -> str:
         return self.html()

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from ..errors import ResponseFormatError
 from ..i18n import Text
@@ -22,7 +23,8 @@ def _format_error(snippet: str) -> ResponseFormatError:
     return ResponseFormatError(
         Text(f"The stream carried something that is not JSON: {snippet[:120]!r}.",
              f"流式回答中出现了非 JSON 的内容：{snippet[:120]!r}。"),
-        hint=Text("The base URL may point at the wrong service; check it, or try again without streaming (--no-stream).",
+        hint=Text("The base URL may point at the wrong service; "
+                  "check it, or try again without streaming (--no-stream).",
                   "Base URL 可能指向了错误的服务；请检查，或关闭流式输出（--no-stream）再试。"),
     )
 

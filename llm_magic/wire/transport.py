@@ -6,7 +6,8 @@ import ipaddress
 import json
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .._version import __version__
@@ -16,7 +17,7 @@ from ..i18n import Text
 if TYPE_CHECKING:
     import requests
 
-_sessions: dict[str, "requests.Session"] = {}
+_sessions: dict[str, requests.Session] = {}
 _lock = threading.Lock()
 _READ_SIZE = 65536
 #: an error body longer than this is cut: only its first words are ever shown
@@ -24,7 +25,7 @@ ERROR_BODY_LIMIT = 65536
 USER_AGENT = f"llm_magic/{__version__}"
 
 
-def session_for(provider_name: str) -> "requests.Session":
+def session_for(provider_name: str) -> requests.Session:
     """The provider's reused session, so that successive calls keep the connection alive."""
     with _lock:
         session = _sessions.get(provider_name)
@@ -88,7 +89,8 @@ def _network_error(provider: str, url: str, error: Exception) -> NetworkError:
         retryable = False
     elif "NameResolution" in text or "getaddrinfo" in text or "Name or service not known" in text:
         message = Text(f"The name {host} could not be resolved (DNS).", f"无法解析域名 {host}（DNS）。")
-        hint = Text("Check the network connection and the spelling of the base URL.", "请检查网络连接和 Base URL 的拼写。")
+        hint = Text("Check the network connection and the spelling of the base URL.",
+                    "请检查网络连接和 Base URL 的拼写。")
         retryable = False
     elif "refused" in text.lower():
         message = Text(f"{host} refused the connection.", f"{host} 拒绝了连接。")
@@ -104,7 +106,8 @@ def _network_error(provider: str, url: str, error: Exception) -> NetworkError:
 
 def timeout_error(provider: str, seconds: float) -> RequestTimeoutError:
     return RequestTimeoutError(
-        Text(f"No complete answer within {round(seconds, 1):g} seconds.", f"{round(seconds, 1):g} 秒内没有得到完整回答。"),
+        Text(f"No complete answer within {round(seconds, 1):g} seconds.",
+             f"{round(seconds, 1):g} 秒内没有得到完整回答。"),
         hint=Text("Run the cell again, or allow more time with --timeout SECONDS.",
                   "请重新运行，或用 --timeout 秒数 放宽时间限制。"),
         provider=provider,
@@ -112,7 +115,7 @@ def timeout_error(provider: str, seconds: float) -> RequestTimeoutError:
 
 
 def post(
-    session: "requests.Session",
+    session: requests.Session,
     url: str,
     payload: dict[str, Any],
     *,
@@ -121,7 +124,7 @@ def post(
     stream: bool,
     connect_timeout: float,
     read_timeout: float,
-) -> "requests.Response":
+) -> requests.Response:
     """Send the request; connection failures become NetworkError or RequestTimeoutError."""
     headers = {
         "Content-Type": "application/json",
@@ -136,15 +139,16 @@ def post(
     return _send(session, "POST", url, provider, headers, body, connect_timeout, read_timeout)
 
 
-def get(session: "requests.Session", url: str, *, provider: str, key: str | None,
-        connect_timeout: float, read_timeout: float) -> "requests.Response":
+def get(session: requests.Session, url: str, *, provider: str, key: str | None,
+        connect_timeout: float, read_timeout: float) -> requests.Response:
     headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
     if key:
         headers["Authorization"] = f"Bearer {key}"
     return _send(session, "GET", url, provider, headers, None, connect_timeout, read_timeout)
 
 
-def _send(session, method, url, provider, headers, body, connect_timeout, read_timeout):
+def _send(session: requests.Session, method: str, url: str, provider: str, headers: dict[str, str],
+          body: bytes | None, connect_timeout: float, read_timeout: float) -> requests.Response:
     import requests
 
     try:
@@ -157,7 +161,9 @@ def _send(session, method, url, provider, headers, body, connect_timeout, read_t
     raise failure
 
 
-def _explain_request_failure(error: Exception, provider: str, url: str, read_timeout: float):
+def _explain_request_failure(
+    error: Exception, provider: str, url: str, read_timeout: float
+) -> RequestTimeoutError | ConfigurationError | NetworkError:
     import requests
 
     if isinstance(error, requests.exceptions.ReadTimeout):
@@ -171,7 +177,7 @@ def _explain_request_failure(error: Exception, provider: str, url: str, read_tim
     return _network_error(provider, url, error)
 
 
-def read_chunks(response: "requests.Response", *, provider: str, deadline: float,
+def read_chunks(response: requests.Response, *, provider: str, deadline: float,
                 timeout: float, limit: int | None = None) -> Iterator[bytes]:
     """Bytes as they arrive (no waiting for a full buffer), until EOF, the deadline or ``limit``."""
     from urllib3.exceptions import HTTPError, ProtocolError, ReadTimeoutError

@@ -3,6 +3,7 @@ output, and ends as ordinary rendered Markdown with no widget left in the cell o
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -91,7 +92,8 @@ def test_answer_grows_in_one_output_and_ends_as_markdown(lab, browser_page, stan
     )
 
     page = browser_page
-    path = write_notebook(lab.root_dir / "live.ipynb", ["%load_ext llm_magic", "%%llm deepseek --think\n什么是机器学习？"])
+    path = write_notebook(lab.root_dir / "live.ipynb",
+                          ["%load_ext llm_magic", "%%llm deepseek --think\n什么是机器学习？"])
     open_notebook(page, lab, "live.ipynb")
     run_cell(page, 0)
     cell = page.locator(".jp-NotebookPanel:visible .jp-Notebook .jp-Cell").nth(1)
@@ -132,14 +134,14 @@ def test_answer_grows_in_one_output_and_ends_as_markdown(lab, browser_page, stan
     texts = recording.texts()
     assert page.evaluate("window.__sawWidget")
     lengths = [len(t) for t in texts if "机器学习" in t]
-    growth = [b for a, b in zip(lengths, lengths[1:]) if b > a]
+    growth = [b for a, b in itertools.pairwise(lengths) if b > a]
     assert len(growth) >= 5, texts  # grew in several steps while streaming
     assert recording.max_children() == 1, texts
     # the tail was replaced in place: rendered Markdown, growing, never two outputs at once
     tails = page.evaluate("window.__tails")
     shown = [t["text"] for t in tails if t["markdown"] and t["text"]]
     assert len(set(shown)) >= 5, tails
-    assert any(b.startswith(a) and len(b) > len(a) for a, b in zip(shown, shown[1:])), shown
+    assert any(b.startswith(a) and len(b) > len(a) for a, b in itertools.pairwise(shown)), shown
     assert max(t["children"] for t in tails) == 1, tails
     assert cell.locator(".jp-Cell-outputArea > .jp-OutputArea-child").count() == 1
     screenshot(page, "live_view")
@@ -150,7 +152,8 @@ def test_answer_grows_in_one_output_and_ends_as_markdown(lab, browser_page, stan
     saved = nbformat.reads(save_notebook(page, path), as_version=4)
     (output,) = saved.cells[1].outputs
     assert output.output_type == "display_data"
-    assert output.data["text/markdown"].startswith("<details>") and "## 机器学习是什么？" in output.data["text/markdown"]
+    assert (output.data["text/markdown"].startswith("<details>")
+            and "## 机器学习是什么？" in output.data["text/markdown"])
     assert "application/vnd.jupyter.widget-view+json" not in output.data
     state = saved.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
     assert not state, json.dumps(state)[:300]

@@ -6,12 +6,12 @@ import threading
 
 import pytest
 
-from llm_magic.engine import cache
 from llm_magic import errors as e
 from llm_magic.answer import Answer
+from llm_magic.engine import cache
+from llm_magic.engine.request import prepare_call
 from llm_magic.events import Finished, ReasoningDelta, TextDelta
 from llm_magic.loopback import Reply
-from llm_magic.engine.request import prepare_call
 
 
 @pytest.fixture(autouse=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 import llm_magic
-from llm_magic.engine import catalog
 from llm_magic import errors as e
+from llm_magic.engine import catalog
 from llm_magic.loopback import Reply
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import threading
+import itertools
 import time
 
 import pytest
@@ -10,7 +10,7 @@ import pytest
 import llm_magic
 from llm_magic import errors as e
 from llm_magic.engine.client import stream_events
-from llm_magic.events import Finished, ReasoningDelta, RetryWait, TextDelta
+from llm_magic.events import ReasoningDelta, RetryWait, TextDelta
 from llm_magic.loopback import Reply
 
 PROVIDERS = ["deepseek", "bailian", "chatanywhere", "huggingface", "openai"]
@@ -34,7 +34,8 @@ def test_answer_usage_and_request_shape(fake_provider, provider, stream):
     assert answer.usage["total_tokens"] == answer.usage["prompt_tokens"] + answer.usage["completion_tokens"]
     sent = server.requests[-1]
     assert sent.headers["Authorization"] == f"Bearer {server.key}"
-    assert sent.body["messages"] == [{"role": "system", "content": "简洁"}, {"role": "user", "content": "什么是机器学习？"}]
+    assert sent.body["messages"] == [{"role": "system", "content": "简洁"},
+                                     {"role": "user", "content": "什么是机器学习？"}]
     assert sent.body["temperature"] == 0.3
     assert sent.body.get("stream", False) is (stream or False)
     if stream:
@@ -124,7 +125,7 @@ def test_retry_after_is_honoured(fake_provider):
     server.queue(Reply.error(429, headers={"Retry-After": "0.3"}), Reply.answer("ok"))
     waits = [ev for ev in stream_events("openai", "hi") if isinstance(ev, RetryWait)]
     assert waits[0].seconds == pytest.approx(0.3)
-    gaps = [b.received_at - a.received_at for a, b in zip(server.requests, server.requests[1:])]
+    gaps = [b.received_at - a.received_at for a, b in zip(server.requests, server.requests[1:], strict=False)]
     assert gaps[0] >= 0.3
 
 
@@ -232,7 +233,7 @@ def test_one_connection_is_reused_across_calls(fake_provider):
         llm_magic.ask("openai", "hi")
         llm_magic.ask("openai", "hi", stream=True)
     pools = transport.session_for("openai").get_adapter(server.base_url).poolmanager.pools
-    opened = sum(pools[key].num_connections for key in pools.keys())
+    opened = sum(pools[key].num_connections for key in pools.keys())  # noqa: SIM118 - urllib3's pools refuse iter()
     assert server.request_count == 6 and opened == 1
 
 
@@ -247,7 +248,7 @@ def test_each_event_reaches_the_caller_as_soon_as_it_is_sent(fake_provider, chun
         if isinstance(event, TextDelta):
             arrivals.append(time.monotonic())
     assert len(arrivals) >= 5
-    spacing = [b - a for a, b in zip(arrivals, arrivals[1:])]
+    spacing = [b - a for a, b in itertools.pairwise(arrivals)]
     # if events were held back they would bunch up (spacing near 0) or arrive all at the end
     assert min(spacing) > gap * 0.5, spacing
 

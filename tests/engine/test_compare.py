@@ -7,9 +7,9 @@ import time
 import pytest
 
 import llm_magic
-from llm_magic.engine import compare, usage
 from llm_magic import errors as e
 from llm_magic.answer import Answer
+from llm_magic.engine import compare, usage
 from llm_magic.events import Finished, TextDelta
 from llm_magic.loopback import Reply
 
@@ -79,7 +79,8 @@ def test_stream_many_interleaves_events_as_they_arrive(fake_provider):
     # the fast provider finished before the slow one sent anything
     fast_done = next(i for i, (label, ev) in enumerate(pairs) if label == "deepseek" and isinstance(ev, Finished))
     assert fast_done < labels.index("bailian:qwen-max")
-    text = {label: "".join(ev.text for l2, ev in pairs if l2 == label and isinstance(ev, TextDelta)) for label in set(labels)}
+    text = {label: "".join(ev.text for l2, ev in pairs if l2 == label and isinstance(ev, TextDelta))
+            for label in set(labels)}
     assert text == {"deepseek": "a b c d", "bailian:qwen-max": "slow start"}
     assert compare.answers_of(pairs) == {"deepseek": "a b c d", "bailian:qwen-max": "slow start"}
 

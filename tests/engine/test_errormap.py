@@ -29,7 +29,8 @@ CASES = [
     ("bailian", 401, openai_style("Incorrect API key provided. ", code="invalid_api_key", request_id="r1"),
      e.AuthenticationError, "bailian_region"),
     ("bailian", 400, json.dumps({"error": {"code": "Arrearage", "param": None, "type": "Arrearage",
-                                           "message": "Access denied, please make sure your account is in good standing."}}),
+                                           "message": "Access denied, please make sure your account "
+                                                      "is in good standing."}}),
      e.InsufficientBalanceError, "Top up"),
     ("bailian", 400, json.dumps({"error": {"code": "data_inspection_failed", "type": "data_inspection_failed",
                                            "message": "Input data may contain inappropriate content."}}),
@@ -53,10 +54,12 @@ CASES = [
                                                 "type": "chatanywhere_error", "code": "429 TOO MANY REQUESTS"}}),
      e.RateLimitError, "tomorrow"),
     ("huggingface", 401, json.dumps({"error": "Invalid username or password."}), e.AuthenticationError, "fine-grained"),
-    ("huggingface", 402, json.dumps({"error": "You have exceeded your monthly included credits for Inference Providers."}),
+    ("huggingface", 402,
+     json.dumps({"error": "You have exceeded your monthly included credits for Inference Providers."}),
      e.InsufficientBalanceError, "billing"),
-    ("huggingface", 400, json.dumps({"error": {"message": "The requested model 'x' is not supported by any provider you "
-                                                          "have enabled.", "type": "invalid_request_error",
+    ("huggingface", 400, json.dumps({"error": {"message": "The requested model 'x' is not supported "
+                                                          "by any provider you have enabled.",
+                                               "type": "invalid_request_error",
                                                "param": "model", "code": "model_not_supported"}}),
      e.BadRequestError, "/models"),
     ("huggingface", 403, json.dumps({"error": "Access to model meta-llama/x is restricted."}), e.PermissionDeniedError,
@@ -115,7 +118,8 @@ def test_error_inside_a_stream():
     (b'{"error": "plain"}', "plain"),
     (b'{"error": {"message": "nested", "code": "x"}}', "nested"),
     (b'{"error": ["a", "b"]}', "a; b"),
-    (b'{"code": "InvalidApiKey", "message": "Invalid API-key provided.", "request_id": "r"}', "Invalid API-key provided."),
+    (b'{"code": "InvalidApiKey", "message": "Invalid API-key provided.", "request_id": "r"}',
+     "Invalid API-key provided."),
     (b"\n\n  text body\n", "text body"),
     (b"\xff\xfe binary", "binary"),
 ])
@@ -130,7 +134,8 @@ def test_odd_retry_after_values_never_reach_the_hint(value):
 
 
 def test_a_loading_model_is_retried_after_its_estimated_time():
-    error = error_for_status(503, b'{"error": "Model x is currently loading", "estimated_time": 4.0}', ctx("huggingface"))
+    error = error_for_status(503, b'{"error": "Model x is currently loading", "estimated_time": 4.0}',
+                             ctx("huggingface"))
     assert error.retry_after == 4.0 and error.retryable
 
 

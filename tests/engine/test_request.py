@@ -3,8 +3,8 @@
 import pytest
 
 import llm_magic
-from llm_magic.errors import ConfigurationError, MissingKeyError, UnknownProviderError
 from llm_magic.engine.request import build_messages, prepare_call, split_provider
+from llm_magic.errors import ConfigurationError, MissingKeyError, UnknownProviderError
 
 KEY = "sk-test-request-0123456789"
 

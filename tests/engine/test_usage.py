@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 import llm_magic
-from llm_magic.engine import cache, compare, prices, usage
 from llm_magic.answer import Answer
+from llm_magic.engine import cache, compare, prices, usage
 from llm_magic.loopback import Reply
 
 

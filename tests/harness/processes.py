@@ -3,6 +3,7 @@ killing the server's process group alone would leave kernels running."""
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import signal
@@ -57,10 +58,8 @@ def _alive(pid: int) -> bool:
 
 
 def _signal(pid: int, sig: signal.Signals) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.kill(pid, sig)
-    except ProcessLookupError:
-        pass
 
 
 def wait_gone(pids: list[int], timeout: float) -> list[int]:
@@ -78,10 +77,8 @@ def stop_tree(process: subprocess.Popen, leftovers: list[int], grace: float = 5.
     recorded earlier, escalating to SIGKILL after `grace` seconds."""
     pids = [process.pid, *leftovers]
     if process.poll() is None:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
     for pid in leftovers:
         _signal(pid, signal.SIGTERM)
     for pid in wait_gone(pids, grace):
@@ -89,9 +86,7 @@ def stop_tree(process: subprocess.Popen, leftovers: list[int], grace: float = 5.
     try:
         process.wait(timeout=grace)
     except subprocess.TimeoutExpired:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         process.wait()
     wait_gone(leftovers, grace)

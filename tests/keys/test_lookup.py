@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from llm_magic.keys import envfile, lookup as keys
 from llm_magic.errors import ConfigurationError, MissingKeyError
+from llm_magic.keys import envfile
+from llm_magic.keys import lookup as keys
 from llm_magic.providers import get_provider
 from llm_magic.secrets import mask, redact
 

@@ -6,7 +6,7 @@ import pytest
 
 openai = pytest.importorskip("openai", reason="the openai SDK is a test dependency: pip install -e '.[test]'")
 
-from llm_magic.loopback import FakeProvider, Reply# noqa: E402
+from llm_magic.loopback import FakeProvider, Reply  # noqa: E402
 
 FLAVOURS = ["deepseek", "bailian", "chatanywhere", "huggingface", "openai"]
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 import pytest
 
 import llm_magic
-from llm_magic.magics import conversation
 from llm_magic import errors as e
 from llm_magic.answer import Answer
 from llm_magic.engine.client import stream_events
 from llm_magic.engine.target import resolve
 from llm_magic.engine.tokens import estimate_tokens
-from llm_magic.providers.facts import UNKNOWN_CONTEXT, ContextLimit
 from llm_magic.events import Finished
 from llm_magic.loopback import Reply
+from llm_magic.magics import conversation
+from llm_magic.providers.facts import UNKNOWN_CONTEXT, ContextLimit
 
 
 @pytest.fixture(autouse=True)

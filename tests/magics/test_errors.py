@@ -8,12 +8,12 @@ import time
 
 import pytest
 from IPython.core.error import UsageError
-from tests.harness.shell import final, run, shown
 
 import llm_magic.render.notebook as notebook
 from llm_magic import errors
 from llm_magic.config import settings
 from llm_magic.loopback import Reply
+from tests.harness.shell import final, run, shown
 
 LONG = " ".join(f"word{i}" for i in range(300))
 
@@ -39,14 +39,14 @@ def assert_short(text: str, *must_contain: str, secret: str | None = None) -> No
 def test_missing_key_names_the_variable_and_the_magic(shell, monkeypatch, fake_provider):
     server = fake_provider("deepseek")
     monkeypatch.delenv("DEEPSEEK_API_KEY")
-    captured, error = failing(shell, "%%llm deepseek\nhi", errors.MissingKeyError)
+    captured, _error = failing(shell, "%%llm deepseek\nhi", errors.MissingKeyError)
     assert_short(captured.stdout, "MissingKeyError", "DEEPSEEK_API_KEY", "%llm_key deepseek")
     assert not server.requests and not captured.outputs  # nothing sent, nothing displayed
 
 
 def test_rejected_key_is_short_and_never_shows_the_key(shell, deepseek):
     deepseek.queue(Reply.error("auth"))
-    captured, error = failing(shell, "%%llm deepseek\nhi", errors.AuthenticationError)
+    captured, _error = failing(shell, "%%llm deepseek\nhi", errors.AuthenticationError)
     assert_short(captured.stdout, "HTTP 401", "%llm_key deepseek", secret=deepseek.key)
     assert "failed" in shown(captured)
 
@@ -58,14 +58,14 @@ def test_typo_in_provider_suggests_the_closest(shell):
 
 def test_model_option_and_chat_need_one_provider(shell, deepseek):
     for option in ("-m deepseek-v4-pro", "--chat"):
-        captured, error = failing(shell, f"%%llm deepseek bailian {option}\nhi", UsageError)
+        _captured, error = failing(shell, f"%%llm deepseek bailian {option}\nhi", UsageError)
         assert "works with one provider" in str(error)
     assert not deepseek.requests
 
 
 @pytest.mark.parametrize("line", ["-t hot", "--max-tokens 1.5", "-f pdf", "--bogus", "-s 'unclosed"])
 def test_bad_options_are_a_one_line_usage_error(shell, deepseek, line):
-    captured, error = failing(shell, f"%%llm deepseek {line}\nhi", UsageError)
+    _captured, error = failing(shell, f"%%llm deepseek {line}\nhi", UsageError)
     assert len(str(error).splitlines()) == 1
     assert not deepseek.requests
 
@@ -114,7 +114,8 @@ def test_retry_wait_is_shown_with_reason_and_seconds(shell, deepseek, monkeypatc
     monkeypatch.setattr(settings, "backoff", 0.05)
     deepseek.queue(Reply.error("rate_limit"), Reply.answer("after the wait"))
     captured = run(shell, "%%llm deepseek\nhi")
-    notices = [o.data["text/markdown"] for o in captured.outputs if "Trying again in" in o.data.get("text/markdown", "")]
+    notices = [o.data["text/markdown"] for o in captured.outputs
+               if "Trying again in" in o.data.get("text/markdown", "")]
     assert notices and "Rate Limit Reached" in notices[0] and "retry 1" in notices[0]
     assert final(captured)["text/markdown"].startswith("after the wait")
     assert "Trying again" not in shown(captured)

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import CapturedIO, capture_output
 
-from llm_magic.magics import conversation
-from llm_magic import i18n
-from llm_magic.engine import usage
 from llm_magic import errors as e
+from llm_magic import i18n
 from llm_magic.answer import Answer
+from llm_magic.engine import usage
 from llm_magic.loopback import Reply
+from llm_magic.magics import conversation
 
 
 class Ran:

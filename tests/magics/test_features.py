@@ -7,15 +7,15 @@ import time
 
 import pytest
 from IPython.core.error import UsageError
-from tests.harness.shell import final, run, sent_prompt, shown
 from traitlets import TraitError
 
 import llm_magic
-from llm_magic.engine import catalog, usage
-from llm_magic.magics import conversation
 from llm_magic import errors
 from llm_magic.answer import Answer
+from llm_magic.engine import catalog, usage
 from llm_magic.loopback import Reply
+from llm_magic.magics import conversation
+from tests.harness.shell import final, run, sent_prompt, shown
 
 
 @pytest.fixture(autouse=True)
@@ -50,16 +50,19 @@ def test_two_providers_take_the_slower_ones_time_not_the_sum(shell, two):
     together = time.monotonic() - started
     assert 1.0 <= together < one_after_the_other * 0.85, (together, one_after_the_other)
     answers = shell.user_ns["answers"]
-    assert answers == {"deepseek": "深度求索的回答", "bailian:qwen-plus": "百炼的回答"} and answers is shell.user_ns["_llm"]
+    assert (answers == {"deepseek": "深度求索的回答", "bailian:qwen-plus": "百炼的回答"}
+            and answers is shell.user_ns["_llm"])
     assert all(isinstance(a, Answer) for a in answers.values())
     assert bailian.requests[-1].body["model"] == "qwen-plus"
     markdown = final(captured)["text/markdown"]
     first, second = markdown.split("\n## Bailian 百炼 (Qwen) · qwen-plus\n")
-    assert first.startswith("## DeepSeek · deepseek-flash\n\n深度求索的回答") and second.lstrip().startswith("百炼的回答")
+    assert (first.startswith("## DeepSeek · deepseek-flash\n\n深度求索的回答")
+            and second.lstrip().startswith("百炼的回答"))
     assert sum(not o.update for o in captured.outputs) == 1
     assert final(captured)["text/plain"].startswith("== DeepSeek · deepseek-flash ==\n深度求索的回答")
     providers = captured.outputs[-1].metadata["llm_magic"]["providers"]
-    assert set(providers) == {"deepseek", "bailian:qwen-plus"} and captured.outputs[-1].metadata["llm_magic"]["status"] == "done"
+    assert (set(providers) == {"deepseek", "bailian:qwen-plus"}
+            and captured.outputs[-1].metadata["llm_magic"]["status"] == "done")
 
 
 def test_one_failing_provider_leaves_the_others_answer_in_its_column(shell, two):

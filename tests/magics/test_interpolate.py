@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from llm_magic.magics.interpolate import interpolate, placeholders
 
@@ -66,7 +67,7 @@ def test_placeholders():
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.lists(st.sampled_from(list("{}{}.!:[]()'\"\\^_ $a1xn名") + ["name", "p.x", "bad", "{{", "\\frac"]),
+@given(st.lists(st.sampled_from([*"{}{}.!:[]()'\"\\^_ $a1xn名", "name", "p.x", "bad", "{{", "\\frac"]),
                 max_size=40).map("".join) | st.text(max_size=80))
 def test_no_text_can_raise(text):
     result = interpolate(text, NAMESPACE)

@@ -12,10 +12,10 @@ from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import CapturedIO, capture_output
 
 from llm_magic import i18n
-from llm_magic.keys import lookup as keys
 from llm_magic.errors import AuthenticationError, ConfigurationError, MissingKeyError, UnknownProviderError
-from llm_magic.magics.keys import KeyMagics
+from llm_magic.keys import lookup as keys
 from llm_magic.magics.key_widget import KeyEntry
+from llm_magic.magics.keys import KeyMagics
 from llm_magic.providers import get_provider
 
 KEY = "sk-test-0123456789abcdef"

@@ -8,10 +8,10 @@ import sys
 
 import pytest
 from IPython.core.error import UsageError
-from tests.harness.shell import final, run, sent_prompt, shown
 
 from llm_magic.answer import Answer
 from llm_magic.loopback import Reply
+from tests.harness.shell import final, run, sent_prompt, shown
 
 TEACHER_CELL = "%%llm deepseek\n用三句话解释什么是机器学习"
 ANSWER = "机器学习是人工智能的一个分支。它让计算机从数据中学习规律。学到的规律可以用来预测新数据。"
@@ -158,7 +158,8 @@ def test_json_format_shows_invalid_json_with_a_note(shell, deepseek):
 def test_reasoning_is_collapsible_and_kept_apart(shell, deepseek):
     deepseek.queue(Reply.answer("答案是 4。", reasoning="2 加 2 <等于> 4", delay=0.01))
     captured = run(shell, "%%llm deepseek --think\n2+2?")
-    thinking = [o.data["text/markdown"] for o in captured.outputs if "<details open>" in o.data.get("text/markdown", "")]
+    thinking = [o.data["text/markdown"] for o in captured.outputs
+                if "<details open>" in o.data.get("text/markdown", "")]
     markdown = final(captured)["text/markdown"]
     assert markdown.index("<details>") < markdown.index("答案是 4。")
     assert "<details open>" not in markdown and "2 加 2 &lt;等于&gt; 4" in markdown
@@ -214,8 +215,10 @@ def test_unload_drops_the_instances_from_configurables(shell):
 def test_loading_is_free():
     code = ("import sys; from IPython.core.interactiveshell import InteractiveShell;"
             "shell = InteractiveShell.instance(); shell.run_line_magic('load_ext', 'llm_magic');"
-            "print(sorted(m for m in ('requests', 'ipywidgets', 'dotenv', 'llm_magic.render.show', 'llm_magic.render.live', 'llm_magic.magics.interpolate',"
-            " 'llm_magic.engine.catalog', 'llm_magic.magics.conversation', 'llm_magic.engine.usage', 'llm_magic.engine.client', 'llm_magic.magics.cell')"
+            "print(sorted(m for m in ('requests', 'ipywidgets', 'dotenv', 'llm_magic.render.show',"
+            " 'llm_magic.render.live', 'llm_magic.magics.interpolate',"
+            " 'llm_magic.engine.catalog', 'llm_magic.magics.conversation', 'llm_magic.engine.usage',"
+            " 'llm_magic.engine.client', 'llm_magic.magics.cell')"
             " if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert done.stdout == "[]\n" and done.stderr == ""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import json
 import socket
 import threading
@@ -9,7 +11,8 @@ import time
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 import llm_magic
 from llm_magic import errors as e
@@ -45,10 +48,8 @@ class RawServer:
             with conn:
                 conn.settimeout(5)
                 conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                try:
+                with contextlib.suppress(OSError):
                     self._answer(conn)
-                except OSError:
-                    pass
 
     def _answer(self, conn: socket.socket) -> None:
         data = b""
@@ -99,7 +100,8 @@ def streams(draw) -> tuple[list[str], list[str], bytes]:
     events += [{"choices": [{"index": 0, "delta": {"content": None, "reasoning_content": r}}]} for r in reasoning]
     events += [{"choices": [{"index": 0, "delta": {"content": t}, "finish_reason": None}]} for t in texts]
     events.append({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
-    events.append({"choices": [], "usage": {"prompt_tokens": 3, "completion_tokens": len(texts), "total_tokens": 3 + len(texts)}})
+    events.append({"choices": [],
+                   "usage": {"prompt_tokens": 3, "completion_tokens": len(texts), "total_tokens": 3 + len(texts)}})
     out = b""
     for event in events:
         if keepalive:
@@ -112,7 +114,7 @@ def streams(draw) -> tuple[list[str], list[str], bytes]:
 
 def _split(data: bytes, cuts: list[int]) -> list[bytes]:
     points = sorted({c % (len(data) + 1) for c in cuts} | {0, len(data)})
-    return [data[a:b] for a, b in zip(points, points[1:]) if b > a]
+    return [data[a:b] for a, b in itertools.pairwise(points) if b > a]
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,

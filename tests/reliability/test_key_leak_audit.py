@@ -15,17 +15,18 @@ import logging
 import pickle
 import random
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
 import llm_magic
 from llm_magic import errors as e
-from llm_magic.keys import lookup as keys
 from llm_magic.engine.client import stream_events
-from llm_magic.loopback import Reply
 from llm_magic.engine.request import prepare_call
+from llm_magic.keys import lookup as keys
+from llm_magic.loopback import Reply
 from llm_magic.secrets import mask
 
 from . import matrix

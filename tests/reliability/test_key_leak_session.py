@@ -13,8 +13,9 @@ import logging
 import shutil
 import subprocess
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
@@ -32,7 +33,9 @@ FORBIDDEN = (KEY, KEY[:8], "LEAKCHECK", "0123456789abcdef", TYPED, TYPED[:8], "M
 
 
 @pytest.fixture
-def session(shell: InteractiveShell, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> Iterator[Any]:
+def session(
+    shell: InteractiveShell, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> Iterator[Any]:
     """The shared shell, with every logger (urllib3's too) recording at DEBUG."""
     monkeypatch.setattr(settings, "max_retries", 0)
     root = logging.getLogger()
@@ -96,8 +99,17 @@ def assert_clean(text: str, where: str) -> None:
 def test_a_whole_session_leaks_the_key_nowhere(session, tmp_path, monkeypatch, caplog):
     if shutil.which("git"):
         subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
-    from llm_magic.errors import (AuthenticationError, ConfigurationError, InsufficientBalanceError, LLMError,
-                                  MissingKeyError, NetworkError, PermissionDeniedError, RateLimitError, ServerError)
+    from llm_magic.errors import (
+        AuthenticationError,
+        ConfigurationError,
+        InsufficientBalanceError,
+        LLMError,
+        MissingKeyError,
+        NetworkError,
+        PermissionDeniedError,
+        RateLimitError,
+        ServerError,
+    )
 
     nb = Notebook(session)
     deepseek = FakeProvider("deepseek", key=KEY).start()

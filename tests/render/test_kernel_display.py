@@ -10,9 +10,8 @@ import pytest
 pytest.importorskip("ipykernel")
 pytest.importorskip("jupyter_client")
 
-from tests.harness.kernel import evaluate, execute, running_kernel  # noqa: E402
-
-from llm_magic.loopback import FakeProvider, Reply# noqa: E402
+from llm_magic.loopback import FakeProvider, Reply
+from tests.harness.kernel import evaluate, execute, running_kernel
 
 pytestmark = pytest.mark.kernel
 

@@ -8,6 +8,7 @@ updates of ``outputs`` are the tail's redraws. Bytes are whole messages, headers
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -24,12 +25,13 @@ from tests.harness.kernel import evaluate, execute, running_kernel
 pytestmark = pytest.mark.kernel
 
 DISPLAY_TYPES = ("display_data", "update_display_data", "clear_output", "stream")
-COUNTED_TYPES = DISPLAY_TYPES + ("comm_open", "comm_msg", "comm_close")
+COUNTED_TYPES = (*DISPLAY_TYPES, "comm_open", "comm_msg", "comm_close")
 
 
 def markdown_answer(words: int) -> str:
     """About ``words`` stream events of an answer with what LLM answers contain (CJK: one per character)."""
-    filler = ["the", "model", "streams", "tokens", "into", "a", "notebook", "cell", "while", "the", "reader", "waits", "and", "each", "update", "redraws", "markdown", "with", "lists", "code", "and", "links"]
+    filler = ["the", "model", "streams", "tokens", "into", "a", "notebook", "cell", "while", "the", "reader",
+              "waits", "and", "each", "update", "redraws", "markdown", "with", "lists", "code", "and", "links"]
     blocks, count, n = [], 0, 0
     while count < words:
         kind = n % 6
@@ -156,7 +158,7 @@ def test_two_thousand_tokens_refresh_often_and_cost_little(tmp_path):
     assert len(redraws) >= 5, len(redraws)
     dates = [m["header"]["date"] for m in redraws]
     streaming = (dates[-1] - dates[0]).total_seconds()
-    gaps = sorted((b - a).total_seconds() for a, b in zip(dates, dates[1:]))
+    gaps = sorted((b - a).total_seconds() for a, b in itertools.pairwise(dates))
     per_second = (len(redraws) - 1) / streaming
     assert len(blocks) <= len(redraws) + 1  # at most one display of finished blocks per redraw
 

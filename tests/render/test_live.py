@@ -8,21 +8,23 @@ captured displays, clear_output; tests/test_kernel_live_view.py checks the real 
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 ipywidgets = pytest.importorskip("ipywidgets")
 
-from IPython.utils.capture import capture_output
-from tests.harness.shell import final, run, shown
+from IPython.utils.capture import capture_output  # noqa: E402
 
-from llm_magic.answer import Answer
-from llm_magic.errors import RateLimitError
-from llm_magic.events import RetryWait
-from llm_magic.loopback import Reply
-from llm_magic.render.show import retry_notice, use_widgets
-from llm_magic.render import live
-from llm_magic.render.live import INTERVAL, LONG_TAIL_BYTES, LONG_TAIL_INTERVAL, LiveView
-from llm_magic.render.state import StreamState
+from llm_magic.answer import Answer  # noqa: E402
+from llm_magic.errors import RateLimitError  # noqa: E402
+from llm_magic.events import RetryWait  # noqa: E402
+from llm_magic.loopback import Reply  # noqa: E402
+from llm_magic.render import live  # noqa: E402
+from llm_magic.render.live import INTERVAL, LONG_TAIL_BYTES, LONG_TAIL_INTERVAL, LiveView  # noqa: E402
+from llm_magic.render.show import retry_notice, use_widgets  # noqa: E402
+from llm_magic.render.state import StreamState  # noqa: E402
+from tests.harness.shell import final, run, shown  # noqa: E402
 
 TEXT = "".join(f"## Part {i}\n\nParagraph {i} has some words in it.\n\n- a{i}\n- b{i}\n\n" for i in range(40)) + "End."
 
@@ -65,7 +67,7 @@ def test_finished_blocks_once_tail_redrawn_at_most_every_interval(shell):
         state.outcome = "done"
         state.answer = Answer(state.text, provider="deepseek", model="deepseek-flash", elapsed=clock.now)
         view.finish()
-    gaps = [b - a for a, b in zip(times, times[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     assert min(gaps) >= INTERVAL and max(gaps) <= INTERVAL + 0.02 < 0.5  # events 0.02 s apart
     # appended, never redrawn: the blocks one redraw finished go in one display
     assert len(panel.answer.finished.outputs) == panel.answer.displays <= view.redraws < panel.answer.blocks
@@ -174,7 +176,8 @@ def test_one_comm_msg_per_tail_refresh_and_one_display_per_block(shell, wire):
             done = panel.answer.splitter.done
             view.changed()
             if view.redraws > redraws:
-                refreshes.append((wire[before:], panel.answer.blocks - blocks, state.text[done:panel.answer.splitter.done]))
+                refreshes.append(
+                    (wire[before:], panel.answer.blocks - blocks, state.text[done:panel.answer.splitter.done]))
         view.finish()
     assert "clear" not in wire.kinds()
     tail_updates = wire.comms(tail)
@@ -237,10 +240,10 @@ def test_a_long_tail_still_refreshes_within_half_a_second(shell, wire):
         redraws = [(t, view.panel.answer.tail_bytes) for t in stream(view, state, clock, code, 0.02)]
         view.finish()
     gaps = [(b - a, long_before > LONG_TAIL_BYTES)
-            for (a, long_before), (b, _) in zip(redraws, redraws[1:])]
+            for (a, long_before), (b, _) in itertools.pairwise(redraws)]
     short = [gap for gap, long in gaps if not long]
     long = [gap for gap, long in gaps if long]
     assert short and long  # the code block grew past LONG_TAIL_BYTES while streaming
-    assert INTERVAL <= min(short) and max(short) <= INTERVAL + 0.02
-    assert LONG_TAIL_INTERVAL <= min(long) and max(long) <= LONG_TAIL_INTERVAL + 0.02 < 0.5
+    assert INTERVAL <= min(short) and max(short) <= INTERVAL + 0.02  # noqa: SIM300 - reads as a range
+    assert LONG_TAIL_INTERVAL <= min(long) and max(long) <= LONG_TAIL_INTERVAL + 0.02 < 0.5  # noqa: SIM300 - a range
     assert len(wire.comms(view.panel.answer.tail)) == len(redraws)  # one message per redraw, none more

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pytest
 from IPython.utils.capture import capture_output
-from tests.harness.shell import run, shown, wire_bytes
 
 from llm_magic.answer import Answer
 from llm_magic.loopback import Reply
-from llm_magic.render.show import use_terminal
 from llm_magic.render.document import bundle, footer_text
 from llm_magic.render.formats import extract_code, fence, pretty_json
 from llm_magic.render.notebook import NotebookView
+from llm_magic.render.show import use_terminal
 from llm_magic.render.state import StreamState
 from llm_magic.render.throttle import Throttle
+from tests.harness.shell import run, wire_bytes
 
 WORDS = [f" token{i:04d}" for i in range(2000)]  # 2,000 stream parts, ~20 KB
 
@@ -65,7 +65,7 @@ def test_short_answers_refresh_at_least_twice_a_second(shell):
             view.changed()
             if len(captured.outputs) > before:
                 times.append(clock.now)
-    gaps = [b - a for a, b in zip([0.0] + times, times)]
+    gaps = [b - a for a, b in zip([0.0, *times], times, strict=False)]
     assert max(gaps) <= 0.5 and min(gaps) >= 0.25
 
 

@@ -1,9 +1,11 @@
 """The SSE reader: any split of a stream gives the same events; garbage never escapes as a crash."""
 
+import contextlib
 import json
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from llm_magic.errors import ResponseFormatError
 from llm_magic.wire.sse import DONE, SSEDecoder, iter_events
@@ -70,14 +72,12 @@ def test_non_json_event_is_a_format_error():
 def test_any_split_gives_the_same_events(texts, data):
     stream = _stream(texts, newline=data.draw(st.sampled_from(["\n", "\r\n"])), keepalive=data.draw(st.booleans()))
     cuts = sorted(set(data.draw(st.lists(st.integers(0, len(stream)), max_size=12))))
-    pieces = [stream[a:b] for a, b in zip([0, *cuts], [*cuts, len(stream)])]
+    pieces = [stream[a:b] for a, b in zip([0, *cuts], [*cuts, len(stream)], strict=False)]
     assert _texts(iter_events(pieces)) == texts
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.binary(max_size=64), max_size=8))
 def test_arbitrary_bytes_raise_nothing_but_format_errors(chunks):
-    try:
+    with contextlib.suppress(ResponseFormatError):
         list(iter_events(chunks))
-    except ResponseFormatError:
-        pass
