@@ -15,7 +15,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _problem(extras: list[str], constraints: Path | None) -> str | None:  # noqa: C901 - split in the structure pass
+def _problem(extras: list[str], constraints: Path | None) -> str | None:  # noqa: C901 - one early return per thing that can be stale, in the order pip would need them
     """What is missing or stale, or None when everything is in place."""
     try:
         import tomllib

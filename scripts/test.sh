@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The project's test command: installs what the tests need (skipped when already there),
-# then runs pytest with your arguments, e.g. `bash scripts/test.sh -k stream -q`.
+# checks style and types (ruff, mypy --strict), then runs pytest with your arguments,
+# e.g. `bash scripts/test.sh -k stream -q`.
 # Works on a fresh Debian machine as root, or as a user with sudo.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -50,9 +51,17 @@ install_python_packages() {
     run_quietly "$PYTHON" -m pip install --no-input -e ".[test]" -c "$CONSTRAINTS"
 }
 
+lint() {  # Style and types first: a few seconds, and a failure here names the file and line.
+    step "ruff check"
+    "$PYTHON" -m ruff check llm_magic tests benchmarks scripts
+    step "mypy --strict llm_magic"
+    "$PYTHON" -m mypy --strict llm_magic
+}
+
 started=$SECONDS
 install_system_packages
 install_python_packages
+lint
 step "Running pytest${*:+ $*} (setup took $((SECONDS - started)) s)"
 status=0
 "$PYTHON" -m pytest "$@" || status=$?

@@ -21,16 +21,20 @@ def normalise_usage(usage: Mapping[str, Any]) -> dict[str, Any]:
         "completion_tokens": completion,
         "total_tokens": int(usage.get("total_tokens") or prompt + completion),
     }
-    details = usage.get("completion_tokens_details") or {}
-    if isinstance(details, Mapping) and details.get("reasoning_tokens"):
-        result["reasoning_tokens"] = int(details["reasoning_tokens"])
-    cached = usage.get("prompt_cache_hit_tokens")
-    prompt_details = usage.get("prompt_tokens_details") or {}
-    if cached is None and isinstance(prompt_details, Mapping):
-        cached = prompt_details.get("cached_tokens")
+    reasoning = _detail(usage, "completion_tokens_details", "reasoning_tokens")
+    if reasoning:
+        result["reasoning_tokens"] = int(reasoning)
+    cached = usage.get("prompt_cache_hit_tokens")  # DeepSeek's name; OpenAI's is in the details
+    if cached is None:
+        cached = _detail(usage, "prompt_tokens_details", "cached_tokens")
     if cached:
         result["cached_tokens"] = int(cached)
     return result
+
+
+def _detail(usage: Mapping[str, Any], group: str, name: str) -> Any:
+    details = usage.get(group) or {}
+    return details.get(name) if isinstance(details, Mapping) else None
 
 
 def not_a_completion(detail: str) -> ResponseFormatError:

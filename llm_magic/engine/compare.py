@@ -24,7 +24,7 @@ from typing import Any
 
 from ..answer import Answer
 from ..errors import ConfigurationError, LLMError
-from ..events import Event, Finished
+from ..events import Event
 from ..i18n import Text
 from . import client, usage
 
@@ -131,14 +131,3 @@ def stream_calls(calls: Mapping[str, StartEvents]) -> Generator[tuple[str, Event
 class _Crash:
     def __init__(self, error: BaseException) -> None:
         self.error = error
-
-
-def answers_of(pairs: Sequence[tuple[str, Event | LLMError]]) -> dict[str, Answer | LLMError]:
-    """The final Answer or LLMError per label from collected ``stream_many`` pairs."""
-    result: dict[str, Answer | LLMError] = {}
-    for label, item in pairs:
-        if isinstance(item, Finished):
-            result[label] = item.answer
-        elif isinstance(item, LLMError):
-            result[label] = item
-    return result

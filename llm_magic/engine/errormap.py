@@ -48,7 +48,8 @@ def parse_error_body(body: bytes | str) -> ErrorBody:
     if "<" in text and ">" in text:
         title = re.search(r"<title>(.*?)</title>", text, re.I | re.S)
         heading = re.search(r"<h1>(.*?)</h1>", text, re.I | re.S)
-        shown = (heading or title).group(1) if (heading or title) else _TAG.sub(" ", text)
+        found = heading or title
+        shown = found.group(1) if found else _TAG.sub(" ", text)
         return ErrorBody(message=_short(html.unescape(shown)))
     return ErrorBody(message=_short(text))
 
@@ -186,7 +187,8 @@ def _forbidden(reply: Reply) -> e.LLMError:
 def _rate_limited(reply: Reply) -> e.LLMError:
     daily = any(marker in reply.words for marker in _DAILY)
     if daily:
-        hint = Text("The free daily quota for this model is used up: try again tomorrow, or pick another model with -m.",
+        hint = Text("The free daily quota for this model is used up: try again tomorrow, "
+                    "or pick another model with -m.",
                     "该模型今天的免费额度已用完：请明天再试，或用 -m 换一个模型。")
     elif reply.retry_after:
         hint = Text(f"Wait {reply.retry_after:.0f} seconds, then run the cell again.",
@@ -207,7 +209,8 @@ def _unknown_model(reply: Reply) -> e.LLMError:
                    f"没有名为 {ctx.model!r} 的模型（或这个 Key 无权使用）"),
         hint=Text(f"List the models with %llm_models {p.name} (GET {ctx.base_url}/models) and choose one with -m. "
                   "Model names are case-sensitive.",
-                  f"用 %llm_models {p.name}（GET {ctx.base_url}/models）查看可用模型，再用 -m 指定。模型名区分大小写。"),
+                  f"用 %llm_models {p.name}（GET {ctx.base_url}/models）查看可用模型，"
+                  "再用 -m 指定。模型名区分大小写。"),
         **reply.common())
 
 
@@ -268,7 +271,7 @@ def _refused(reply: Reply) -> e.LLMError:
 
 
 def _is_server_side(reply: Reply) -> bool:
-    return reply.status is not None and reply.status >= 500 or reply.status == 409
+    return (reply.status is not None and reply.status >= 500) or reply.status == 409
 
 
 #: (test, error) in order: the money and moderation words win over the status, as providers
@@ -300,7 +303,8 @@ def _bad_request_hint(body: ErrorBody) -> Text:
     if "max_tokens" in words:
         return Text("Choose --max-tokens inside the range the message gives.", "请把 --max-tokens 设在提示的范围内。")
     if "temperature" in words or "top_p" in words:
-        return Text("Choose -t between 0 and 2 and --top-p between 0 and 1.", "请把 -t 设在 0 到 2 之间，--top-p 设在 0 到 1 之间。")
+        return Text("Choose -t between 0 and 2 and --top-p between 0 and 1.",
+                    "请把 -t 设在 0 到 2 之间，--top-p 设在 0 到 1 之间。")
     if "enable_thinking" in words:
         return Text("This model thinks only when streaming: drop --no-stream or add --no-think.",
                     "这个模型只在流式输出时思考：请去掉 --no-stream 或加上 --no-think。")

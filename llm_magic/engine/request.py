@@ -80,25 +80,32 @@ class PreparedCall:
 
 def build_messages(prompt: str | None, system: str | None, messages: Sequence[Message] | None) -> list[dict[str, Any]]:
     """History, then the prompt; reasoning text is never sent back to a provider."""
-    built: list[dict[str, Any]] = []
-    for message in messages or ():
-        if not isinstance(message, Mapping) or "role" not in message:
-            raise bad_option("Each message must be a dict with 'role' and 'content'.",
-                             "每条消息都必须是包含 'role' 和 'content' 的字典。")
-        built.append({k: v for k, v in message.items() if k not in ("reasoning_content", "reasoning")})
+    built = [_history_message(message) for message in messages or ()]
     if system and not any(m["role"] == "system" for m in built):
         built.insert(0, {"role": "system", "content": system})
     if prompt is not None:
         built.append({"role": "user", "content": prompt})
     if not any(m["role"] == "user" and str(m.get("content") or "").strip() for m in built):
         raise bad_option("The prompt is empty: there is nothing to send.", "提示词是空的：没有可发送的内容。")
+    _check_size(built)
+    return built
+
+
+def _history_message(message: Any) -> dict[str, Any]:
+    if not isinstance(message, Mapping) or "role" not in message:
+        raise bad_option("Each message must be a dict with 'role' and 'content'.",
+                         "每条消息都必须是包含 'role' 和 'content' 的字典。")
+    return {k: v for k, v in message.items() if k not in ("reasoning_content", "reasoning")}
+
+
+def _check_size(built: list[dict[str, Any]]) -> None:
+    """A prompt of millions of characters is most likely a file pasted by mistake."""
     size = sum(len(str(m.get("content") or "")) for m in built)
     if size > settings.max_prompt_chars:
         raise bad_option(
             f"The prompt has {size:,} characters, more than the {settings.max_prompt_chars:,} allowed; "
             "was a whole file pasted by mistake?",
             f"提示词有 {size:,} 个字符，超过了上限 {settings.max_prompt_chars:,}；是不是误粘贴了整个文件？")
-    return built
 
 
 def draft_request(target: Target, prompt: str | None, asked: AskOptions) -> DraftRequest:

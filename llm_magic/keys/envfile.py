@@ -148,20 +148,23 @@ def is_ignored(path: Path) -> bool:
     folders = [folder for folder in (path.parent, *path.parent.parents) if folder == root or root in folder.parents]
     for folder in reversed(folders):  # outer .gitignore first; nearer files and later lines win
         rules = folder / ".gitignore"
-        if not rules.is_file():
+        if rules.is_file():
+            lines = rules.read_text(encoding="utf-8", errors="replace").splitlines()
+            ignored = _verdict(lines, path.relative_to(folder).as_posix(), path.name, ignored)
+    return ignored
+
+
+def _verdict(lines: list[str], relative: str, name: str, ignored: bool) -> bool:
+    """Whether one .gitignore's lines ignore a path (``ignored``: the verdict of the files above it)."""
+    for line in (line.strip() for line in lines):
+        if not line or line.startswith("#"):
             continue
-        relative = path.relative_to(folder).as_posix()
-        for line in rules.read_text(encoding="utf-8", errors="replace").splitlines():
-            line = line.strip()
-            if not line or line.startswith("#"):
-                continue
-            negate = line.startswith("!")
-            pattern = line[1:] if negate else line
-            pattern = pattern.rstrip("/")
-            anchored = pattern.startswith("/") or "/" in pattern.strip("*/")
-            pattern = pattern.lstrip("/").removeprefix("**/")
-            if fnmatch(relative if anchored else path.name, pattern):
-                ignored = not negate
+        negate = line.startswith("!")
+        pattern = (line[1:] if negate else line).rstrip("/")
+        anchored = pattern.startswith("/") or "/" in pattern.strip("*/")
+        pattern = pattern.lstrip("/").removeprefix("**/")
+        if fnmatch(relative if anchored else name, pattern):
+            ignored = not negate
     return ignored
 
 
@@ -170,11 +173,6 @@ def is_tracked(path: Path) -> bool:
     path = path.resolve()
     done = _git(["ls-files", "--error-unmatch", "--", str(path)], path.parent)
     return done is not None and done.returncode == 0
-
-
-def needs_gitignore(path: Path) -> bool:
-    """True when ``path`` lies in a git checkout and git does not ignore it."""
-    return git_root(path.parent) is not None and not is_ignored(path)
 
 
 def add_to_gitignore(path: Path) -> Path:

@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from .server import FakeProvider
 
 DEMO_MODELS = ("demo-chat", "demo-reasoner")
-DEFAULT_DEMO_MODEL = "demo-chat"
 DELAY_ENV = "LLM_MAGIC_DEMO_DELAY"
 #: seconds per token: about 40 tokens per second, a pleasant reading pace
 DEFAULT_DELAY = 0.025

@@ -16,6 +16,7 @@ from ..engine.options import AskOptions, SendOptions
 from ..render.show import Screen
 
 if TYPE_CHECKING:
+    from ..answer import Answer
     from ..engine.request import DraftRequest
     from ..engine.target import Target
     from ..errors import LLMError
@@ -116,7 +117,7 @@ def run_many(specs: list[str], cell: Cell) -> dict[str, Any]:
 
     A failing provider shows its error in its own column; the cell fails only when all fail.
     """
-    from ..engine import cache, compare
+    from ..engine import compare
     from ..engine.request import draft_request
     from ..engine.target import resolve
     from ..errors import LLMError
@@ -127,11 +128,7 @@ def run_many(specs: list[str], cell: Cell) -> dict[str, Any]:
     drafts = {label: draft_request(resolve(spec), cell.prompt, cell.asked)
               for label, spec in zip(labels, specs, strict=False)}
     states = {label: state_for(draft, cell.fmt) for label, draft in drafts.items()}
-    store = cache.get_cache() if cell.cache else None
-    replays = {}
-    if store is not None and not cell.refresh:
-        found = {label: store.lookup(cache.key_of(draft)) for label, draft in drafts.items()}
-        replays = {label: answer for label, answer in found.items() if answer is not None}
+    replays = _replays(drafts, cell)
     live = {label: draft for label, draft in drafts.items() if label not in replays}
     if live:
         _before_sending(cell, cell.asked)
@@ -141,6 +138,17 @@ def run_many(specs: list[str], cell: Cell) -> dict[str, Any]:
     if errors and len(errors) == len(results):
         raise errors[0]
     return results
+
+
+def _replays(drafts: Mapping[str, DraftRequest], cell: Cell) -> dict[str, Answer]:
+    """The stored answers of the calls the cache already has, by label (none without ``--cache``)."""
+    from ..engine import cache
+
+    if not cell.cache or cell.refresh:
+        return {}
+    store = cache.get_cache()
+    found = {label: store.lookup(cache.key_of(draft)) for label, draft in drafts.items()}
+    return {label: answer for label, answer in found.items() if answer is not None}
 
 
 def _many_events(live: Mapping[str, DraftRequest], replays: Mapping[str, Any],

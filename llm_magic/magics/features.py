@@ -21,6 +21,8 @@ from ..render.table import Table
 if TYPE_CHECKING:
     from IPython.lib.pretty import RepresentationPrinter
 
+    from ..engine.usage import UsageRow
+
 _UNKNOWN = Text("unknown", "未知")
 
 
@@ -67,24 +69,39 @@ def usage_table() -> Table:
     header = [str(t) for t in (Text("provider", "服务商"), Text("model", "模型"), Text("calls", "调用次数"),
                                Text("tokens in", "输入 token"), Text("tokens out", "输出 token"),
                                Text("estimated cost", "估算费用"))]
-    body = []
-    for row in rows:
-        calls = f"{row.calls}" + (f" ({row.calls_without_usage} ?)" if row.calls_without_usage else "")
-        body.append([row.provider, row.model, calls, f"{row.prompt_tokens:,}", f"{row.completion_tokens:,}",
-                     _money(row.cost, row.currency)])
+    body = [_usage_row(row) for row in rows]
+    if rows:
+        body.append(_total_row(rows))
+    return Table(header, body, title=str(Text("LLM usage in this session", "本次会话的用量")),
+                 note=str(_usage_note(rows)), bold_rows=[len(body) - 1] if rows else [])
+
+
+def _usage_row(row: UsageRow) -> list[str]:
+    calls = f"{row.calls}" + (f" ({row.calls_without_usage} ?)" if row.calls_without_usage else "")
+    return [row.provider, row.model, calls, f"{row.prompt_tokens:,}", f"{row.completion_tokens:,}",
+            _money(row.cost, row.currency)]
+
+
+def _total_row(rows: list[UsageRow]) -> list[str]:
+    """Totals; costs add up per currency, and an unknown price keeps the total partly unknown."""
     totals: dict[str | None, float] = {}
-    unknown = any(row.cost is None for row in rows)
     for row in rows:
         if row.cost is not None:
             totals[row.currency] = totals.get(row.currency, 0.0) + row.cost
-    if rows:
-        if len(totals) > 1:
-            totals.pop(None, 0.0)  # free calls add nothing to a total in a currency
-        cost = " + ".join(_money(v, k) for k, v in totals.items())
-        if unknown:
-            cost = f"{cost} + {_UNKNOWN}" if cost else str(_UNKNOWN)
-        body.append([str(Text("total", "合计")), "", str(sum(r.calls for r in rows)),
-                     f"{sum(r.prompt_tokens for r in rows):,}", f"{sum(r.completion_tokens for r in rows):,}", cost])
+    if len(totals) > 1:
+        totals.pop(None, 0.0)  # free calls add nothing to a total in a currency
+    cost = " + ".join(_money(v, k) for k, v in totals.items())
+    if any(row.cost is None for row in rows):
+        cost = f"{cost} + {_UNKNOWN}" if cost else str(_UNKNOWN)
+    return [str(Text("total", "合计")), "", str(sum(r.calls for r in rows)),
+            f"{sum(r.prompt_tokens for r in rows):,}", f"{sum(r.completion_tokens for r in rows):,}", cost]
+
+
+def _usage_note(rows: list[UsageRow]) -> Text:
+    from ..engine import usage
+
+    if not rows:
+        return Text("No calls yet in this session.", "本次会话还没有调用。")
     note = Text("Costs are estimates from llm_magic.prices (per million tokens); "
                 "'unknown' means no price is set there.",
                 "费用按 llm_magic.prices 中的单价（每百万 token）估算；“未知”表示那里没有填写价格。")
@@ -95,10 +112,7 @@ def usage_table() -> Table:
     if limit is not None:
         note = note + Text(f"Session limit: {usage.ledger.total_tokens:,} of {limit:,} tokens used.",
                            f"会话上限：已用 {usage.ledger.total_tokens:,} / {limit:,} 个 token。")
-    if not rows:
-        note = Text("No calls yet in this session.", "本次会话还没有调用。")
-    return Table(header, body, title=str(Text("LLM usage in this session", "本次会话的用量")), note=str(note),
-                 bold_rows=[len(body) - 1] if rows else [])
+    return note
 
 
 def models_table(provider: str, refresh: bool = False) -> Table:

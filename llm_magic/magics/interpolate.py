@@ -54,8 +54,3 @@ def interpolate(text: str, namespace: Mapping[str, Any]) -> str:
         return match.group(0) if shown is None else shown
 
     return _TOKEN.sub(replace, text)
-
-
-def placeholders(text: str) -> list[str]:
-    """The ``name`` / ``name.attr`` placeholders in ``text``, in order (for help and checks)."""
-    return [m.group("path") for m in _TOKEN.finditer(text) if m.group("path")]

@@ -28,15 +28,16 @@ def key_like_tokens(line: str, allowed: Iterable[str] = ()) -> list[str]:
     Paths (anything with a slash) and the words in ``allowed`` are never keys.
     """
     allowed = {word.lower() for word in allowed}
-    found = []
-    for word in re.split(r"[\s=,;:'\"]+", line):
-        word = word.lstrip("-")
-        if not word or "/" in word or "\\" in word or word.lower() in allowed:
-            continue
-        if _PREFIXED.match(word) or (_TOKENISH.match(word) and any(c.isdigit() for c in word)
-                                     and any(c.isalpha() for c in word)):
-            found.append(word)
-    return found
+    words = (word.lstrip("-") for word in re.split(r"[\s=,;:'\"]+", line))
+    return [word for word in words if word.lower() not in allowed and _looks_like_key(word)]
+
+
+def _looks_like_key(word: str) -> bool:
+    if not word or "/" in word or "\\" in word:
+        return False  # a path
+    if _PREFIXED.match(word):
+        return True
+    return bool(_TOKENISH.match(word)) and any(c.isdigit() for c in word) and any(c.isalpha() for c in word)
 
 
 def _scrub(text: Any, secrets: list[str]) -> Any:
@@ -52,27 +53,38 @@ def scrub_history(shell: InteractiveShell | None, secrets: list[str]) -> bool:
     manager = getattr(shell, "history_manager", None)
     if manager is None or not secrets:
         return False
+    changed = _scrub_input_lists(manager, secrets)
+    changed = _scrub_namespace(getattr(shell, "user_ns", {}), secrets) or changed
+    changed = _scrub_linecache(secrets) or changed
+    return _scrub_database(manager, secrets) or changed
+
+
+def _scrub_input_lists(manager: Any, secrets: list[str]) -> bool:
+    """The last few entries of ``In``/``_ih`` (one list under two names) and the manager's ``_i`` copies."""
     changed = False
     for name in ("input_hist_parsed", "input_hist_raw"):
-        entries = getattr(manager, name, None)
-        if entries:
-            for index in range(len(entries) - 1, max(-1, len(entries) - 4), -1):
-                clean = _scrub(entries[index], secrets)
-                if clean != entries[index]:
-                    entries[index] = clean  # `In` and `_ih` are this same list
-                    changed = True
+        entries = getattr(manager, name, None) or []
+        for index in range(len(entries) - 1, max(-1, len(entries) - 4), -1):
+            clean = _scrub(entries[index], secrets)
+            if clean != entries[index]:
+                entries[index] = clean
+                changed = True
     for name in ("_i", "_ii", "_iii", "_i00"):
         if hasattr(manager, name):
             setattr(manager, name, _scrub(getattr(manager, name), secrets))
-    namespace = getattr(shell, "user_ns", {})
+    return changed
+
+
+def _scrub_namespace(namespace: dict[str, Any], secrets: list[str]) -> bool:
+    """``_i``, ``_ii``, ``_iN`` in the notebook's namespace."""
+    changed = False
     for name, value in list(namespace.items()):
         if re.fullmatch(r"_i+|_i\d+", name) and isinstance(value, str):
             clean = _scrub(value, secrets)
             if clean != value:
                 namespace[name] = clean
                 changed = True
-    changed = _scrub_linecache(secrets) or changed
-    return _scrub_database(manager, secrets) or changed
+    return changed
 
 
 def _scrub_linecache(secrets: list[str]) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
@@ -15,6 +15,9 @@ from ..errors import ConfigurationError, LLMError
 from ..i18n import Text, say
 from ..providers import Provider, get_provider, provider_names
 from ..secrets import mask, remember
+
+if TYPE_CHECKING:
+    from .key_widget import KeyEntry
 
 
 def _print(*texts: Text) -> None:
@@ -74,10 +77,8 @@ class KeyMagics(Magics):
              "prompt, for front ends without widgets), or 'auto' (the box when a kernel serves a front end).",
     ).tag(config=True)
 
-    def __init__(self, shell=None, **kwargs):
-        super().__init__(shell=shell, **kwargs)
-        #: the password box shown last (tests and debugging)
-        self.last_entry = None
+    #: the password box shown last (tests and debugging)
+    last_entry: KeyEntry | None = None
 
     @magic_arguments()
     @argument("provider", nargs="*", metavar="PROVIDER",
@@ -94,7 +95,7 @@ class KeyMagics(Magics):
     @argument("--getpass", action="store_true",
               help="ask with a hidden text prompt instead of a password box / 用隐藏输入代替密码框")
     @line_magic
-    def llm_key(self, line: str = ""):
+    def llm_key(self, line: str = "") -> None:
         """Keys from the environment, a .env file, or a password box — never in the notebook.
 
         Without arguments, shows each provider, the variables it reads, whether a key was found,
@@ -177,7 +178,8 @@ class KeyMagics(Magics):
         if current.found and current.source != ENTERED:
             _print(Text(f"A key is already set ({current.masked}, from {current.source}); the one you enter now "
                         "takes precedence in this session.",
-                        f"已有一个 Key（{current.masked}，来自 {current.source}）；现在输入的 Key 在本会话中优先使用。"))
+                        f"已有一个 Key（{current.masked}，来自 {current.source}）；"
+                        "现在输入的 Key 在本会话中优先使用。"))
         mode = "getpass" if use_getpass else self.entry.lower()
         if mode == "auto":
             mode = "widget" if getattr(self.shell, "kernel", None) is not None else "getpass"
@@ -194,10 +196,11 @@ class KeyMagics(Magics):
     def _enter_with_getpass(self, provider: Provider, *, save_env: bool, gitignore: bool) -> None:
         import getpass
 
-        from .key_widget import masked_line
         from ..keys.lookup import set_session_key
+        from .key_widget import masked_line
 
-        prompt = say(Text(f"{provider.display_name} key (input hidden): ", f"{provider.display_name} 的 Key（输入不显示）："))
+        prompt = say(Text(f"{provider.display_name} key (input hidden): ",
+                          f"{provider.display_name} 的 Key（输入不显示）："))
         try:
             value = getpass.getpass(prompt)
         except (EOFError, KeyboardInterrupt):
@@ -206,7 +209,8 @@ class KeyMagics(Magics):
         except Exception as error:  # ipykernel's StdinNotImplementedError: the front end cannot ask
             raise ConfigurationError(
                 Text("This front end cannot ask for hidden input.", "这个前端无法进行隐藏输入。"),
-                hint=Text(f"Put {' / '.join(provider.key_vars)}=… in a .env file, or load one with %llm_key --env PATH.",
+                hint=Text(f"Put {' / '.join(provider.key_vars)}=… in a .env file, "
+                          "or load one with %llm_key --env PATH.",
                           f"请把 {' / '.join(provider.key_vars)}=… 写进 .env 文件，或用 %llm_key --env 路径 载入。"),
                 provider=provider.name) from error
         key = set_session_key(provider, value)
@@ -250,7 +254,8 @@ class KeyMagics(Magics):
                 Text(f"No {provider.display_name} key was entered in this session.",
                      f"本会话没有输入过 {provider.display_name} 的 Key。"))
         if now.found:
-            said = said + Text(f"The key now used is {now.masked}, from {now.source}; remove it there to stop using it.",
+            said = said + Text(f"The key now used is {now.masked}, from {now.source}; "
+                               "remove it there to stop using it.",
                                f"现在使用的 Key 是 {now.masked}，来自 {now.source}；如不想再用，请在那里删除。")
         _print(said)
 
@@ -293,7 +298,8 @@ class KeyMagics(Magics):
         if provider.needs_key:
             _print(Text(f"✓ OK: {provider.display_name} accepted the key; {len(models)} models, "
                         f"{elapsed:.0f} ms round trip.",
-                        f"✓ 正常：{provider.display_name} 接受了这个 Key；共 {len(models)} 个模型，往返 {elapsed:.0f} 毫秒。"))
+                        f"✓ 正常：{provider.display_name} 接受了这个 Key；共 {len(models)} 个模型，"
+                        f"往返 {elapsed:.0f} 毫秒。"))
         else:
             _print(Text(f"✓ OK: {provider.display_name} needs no key and answered at {base_url}: "
                         f"{len(models)} models, {elapsed:.0f} ms round trip.",

@@ -27,9 +27,7 @@ def split_line(parser: argparse.ArgumentParser, line: str) -> tuple[str, str]:
     tokens = _TOKEN.finditer(line)
     for match in tokens:
         token = match.group(0)
-        name = token.split("=", 1)[0]
-        glued = not name.startswith("--") and len(name) > 2 and name[:2] in actions  # -t0.2
-        action = actions.get(name[:2] if glued else name) if token.startswith("-") else None
+        action, glued = _option(token, actions)
         if action is None and (seen_provider or token.startswith("-")):
             return line[:head_end], line[match.start():].strip()
         head_end, seen_provider = match.end(), seen_provider or action is None
@@ -37,3 +35,12 @@ def split_line(parser: argparse.ArgumentParser, line: str) -> tuple[str, str]:
             value = next(tokens, None)  # the option's value
             head_end = value.end() if value else len(line)
     return line, ""
+
+
+def _option(token: str, actions: dict[str, argparse.Action]) -> tuple[argparse.Action | None, bool]:
+    """The option ``token`` names (or None for a word), and whether its value is glued on (``-t0.2``)."""
+    if not token.startswith("-"):
+        return None, False
+    name = token.split("=", 1)[0]
+    glued = not name.startswith("--") and len(name) > 2 and name[:2] in actions
+    return actions.get(name[:2] if glued else name), glued

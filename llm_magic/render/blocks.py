@@ -28,6 +28,12 @@ def _indent(line: str) -> int:
     return len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip(" "))
 
 
+def _html_depth(tag: str, line: str) -> int:
+    """How many ``<tag>`` the line opens, less those it closes."""
+    return (len(re.findall(rf"<{tag}\b", line, re.IGNORECASE))
+            - len(re.findall(rf"</{tag}\s*>", line, re.IGNORECASE)))
+
+
 @dataclass
 class _Block:
     """What the lines of the current block opened and have not closed yet."""
@@ -44,24 +50,31 @@ class _Block:
     def open(self) -> bool:
         return bool(self.fence or self.math or self.html)
 
-    def add(self, line: str) -> None:  # noqa: C901 - split in the structure pass
+    def add(self, line: str) -> None:
         """Take one line of the block (blank lines included)."""
         self.has_content = self.has_content or not _blank(line)
         if self.fence:
-            stripped = line.strip(" \t\r")
-            if stripped.startswith(self.fence) and not stripped.strip(self.fence[0]):
-                self.fence = ""
-            return
-        if self.math:
-            if (self.math == "$$" and line.count("$$") % 2) or (self.math == "\\[" and "\\]" in line):
-                self.math = ""
-            return
-        if self.html:
-            self.html_depth += len(re.findall(rf"<{self.html}\b", line, re.IGNORECASE))
-            self.html_depth -= len(re.findall(rf"</{self.html}\s*>", line, re.IGNORECASE))
+            self._inside_fence(line)
+        elif self.math:
+            self._inside_math(line)
+        elif self.html:
+            self.html_depth += _html_depth(self.html, line)
             if self.html_depth <= 0:
                 self.html = ""
-            return
+        else:
+            self._outside(line)
+
+    def _inside_fence(self, line: str) -> None:
+        stripped = line.strip(" \t\r")
+        if stripped.startswith(self.fence) and not stripped.strip(self.fence[0]):
+            self.fence = ""
+
+    def _inside_math(self, line: str) -> None:
+        if (self.math == "$$" and line.count("$$") % 2) or (self.math == "\\[" and "\\]" in line):
+            self.math = ""
+
+    def _outside(self, line: str) -> None:
+        """A line outside fences, math and HTML: it may open one of them, a list or indented code."""
         fence = _FENCE.match(line)
         if fence and not (fence.group(1)[0] == "`" and "`" in fence.group(2)):
             self.fence = fence.group(1)
@@ -71,12 +84,8 @@ class _Block:
         elif line.lstrip(" \t").startswith("\\[") and "\\]" not in line:
             self.math = "\\["
         tag = _HTML_OPEN.match(line)
-        if tag:
-            name = tag.group(1).lower()
-            depth = (len(re.findall(rf"<{name}\b", line, re.IGNORECASE))
-                     - len(re.findall(rf"</{name}\s*>", line, re.IGNORECASE)))
-            if depth > 0:
-                self.html, self.html_depth = name, depth
+        if tag and _html_depth(tag.group(1).lower(), line) > 0:
+            self.html, self.html_depth = tag.group(1).lower(), _html_depth(tag.group(1).lower(), line)
         if _LIST_ITEM.match(line):
             self.has_list = True
         if not _blank(line):

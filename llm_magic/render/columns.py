@@ -206,24 +206,7 @@ def show_many(states: dict[str, StreamState], events: Iterator[tuple[str, Any]],
     view.start()
     try:
         for label, item in events:
-            state = states[label]
-            if isinstance(item, LLMError):
-                item = explain(label, item)
-                state.error, state.answer, state.outcome = item, item.partial, "failed"
-                if state.answer is None and state.text_parts:
-                    state.answer = state.partial_answer()
-                results[label] = item
-                view.ended(label)
-            elif isinstance(item, Finished):
-                state.answer, state.outcome, state.notice = item.answer, "done", None
-                results[label] = item.answer
-                view.ended(label)
-            elif isinstance(item, RetryWait):
-                state.notice = retry_notice(item)
-                view.changed(label, force=True)
-            else:
-                (state.add_text if isinstance(item, TextDelta) else state.add_reasoning)(item.text)
-                view.changed(label)
+            _apply(view, states[label], label, explain(label, item) if isinstance(item, LLMError) else item, results)
     except BaseException as error:
         close = getattr(events, "close", None)
         if close is not None:
@@ -238,6 +221,26 @@ def show_many(states: dict[str, StreamState], events: Iterator[tuple[str, Any]],
         raise
     _finish(view, states, results, store)
     return results
+
+
+def _apply(view: Any, state: StreamState, label: str, item: Any, results: dict[str, Any]) -> None:
+    """One provider's event (or its error) into its column."""
+    if isinstance(item, LLMError):
+        state.error, state.answer, state.outcome = item, item.partial, "failed"
+        if state.answer is None and state.text_parts:
+            state.answer = state.partial_answer()
+        results[label] = item
+        view.ended(label)
+    elif isinstance(item, Finished):
+        state.answer, state.outcome, state.notice = item.answer, "done", None
+        results[label] = item.answer
+        view.ended(label)
+    elif isinstance(item, RetryWait):
+        state.notice = retry_notice(item)
+        view.changed(label, force=True)
+    else:
+        (state.add_text if isinstance(item, TextDelta) else state.add_reasoning)(item.text)
+        view.changed(label)
 
 
 def _finish(view: Any, states: Mapping[str, StreamState], results: dict[str, Any],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 
+from ..answer import Answer
 from ..i18n import Text
 from .formats import body, escape_block
 from .state import StreamState
@@ -26,15 +27,8 @@ def footer_text(state: StreamState) -> str:
     """One line: provider · model · tokens in/out · seconds, plus what went unusual."""
     answer = state.answer
     parts = [state.provider, (answer.model if answer is not None and answer.model else state.model)]
-    usage = answer.usage if answer is not None else None
-    if usage:
-        parts.append(str(Text("{i} → {o} tokens", "输入 {i} / 输出 {o} tokens").format(
-            i=usage.get("prompt_tokens", 0), o=usage.get("completion_tokens", 0))))
-    elapsed = answer.elapsed if answer is not None else None
-    if elapsed is not None:
-        parts.append(f"{elapsed:.1f} s")
-    if answer is not None and answer.replayed:
-        parts.append(str(Text("replayed", "回放")))
+    if answer is not None:
+        parts += _answer_parts(answer)
     if state.outcome == "interrupted" or (answer is not None and answer.interrupted):
         parts.append(str(Text("interrupted", "已中断")))
     elif state.outcome == "failed":
@@ -43,6 +37,19 @@ def footer_text(state: StreamState) -> str:
         parts.append(str(Text("cut at max_tokens (finish_reason length)",
                               "达到 max_tokens 上限被截断（finish_reason length）")))
     return " · ".join(str(part) for part in parts if part)
+
+
+def _answer_parts(answer: Answer) -> list[str]:
+    """Tokens, seconds and "replayed": what the answer itself tells."""
+    parts = []
+    if answer.usage:
+        parts.append(str(Text("{i} → {o} tokens", "输入 {i} / 输出 {o} tokens").format(
+            i=answer.usage.get("prompt_tokens", 0), o=answer.usage.get("completion_tokens", 0))))
+    if answer.elapsed is not None:
+        parts.append(f"{answer.elapsed:.1f} s")
+    if answer.replayed:
+        parts.append(str(Text("replayed", "回放")))
+    return parts
 
 
 def error_lines(state: StreamState) -> list[str]:

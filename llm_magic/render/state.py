@@ -8,9 +8,6 @@ from typing import Any
 
 from ..answer import Answer
 
-#: streaming → done | failed | interrupted
-OUTCOMES = ("streaming", "done", "failed", "interrupted")
-
 
 @dataclass
 class StreamState:
@@ -25,6 +22,7 @@ class StreamState:
     text_parts: list[str] = field(default_factory=list)
     reasoning_parts: list[str] = field(default_factory=list)
     notice: str | None = None
+    #: streaming → done | failed | interrupted
     outcome: str = "streaming"
     answer: Answer | None = None
     #: the LLMError that ended this answer, shown in its place when several providers answer at once

@@ -199,7 +199,7 @@ def test_gitignore_check_and_fix_in_a_real_checkout(tmp_path):
     assert any("a commit would publish the key" in m.en for m in result.messages())
     rules = envfile.add_to_gitignore(result.path)
     assert rules.read_text() == ".env\n"
-    assert envfile.is_ignored(result.path) and not envfile.needs_gitignore(result.path)
+    assert envfile.is_ignored(result.path) and envfile.git_root(result.path.parent) is not None
     envfile.add_to_gitignore(result.path)  # idempotent
     assert rules.read_text() == ".env\n"
 
@@ -221,7 +221,7 @@ def test_gitignore_fallback_without_git(tmp_path, monkeypatch):
     env.parent.mkdir()
     env.write_text("")
     assert envfile.git_root(env.parent) == tmp_path.resolve()
-    assert envfile.needs_gitignore(env)
+    assert envfile.git_root(env.parent) is not None and not envfile.is_ignored(env)
     (tmp_path / ".gitignore").write_text("*.pyc\n.env\n")
     assert envfile.is_ignored(env)
     (tmp_path / ".gitignore").write_text(".env*\n!.env\n")

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from llm_magic.magics.interpolate import interpolate, placeholders
+from llm_magic.magics.interpolate import interpolate
 
 
 class Point:
@@ -60,10 +60,6 @@ def test_replaces_defined_variables(text, expected):
 
 def test_value_is_inserted_once_not_reinterpreted():
     assert interpolate("{t}", {"t": "{name}", "name": "Ada"}) == "{name}"
-
-
-def test_placeholders():
-    assert placeholders("{a} {{b}} {c.d} {'e'} \\frac{f}{g}") == ["a", "c.d"]
 
 
 @settings(max_examples=400, deadline=None)

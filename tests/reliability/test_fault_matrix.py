@@ -91,7 +91,7 @@ def run_row(row: matrix.Row, stream: bool, fake_provider, monkeypatch, key: str 
     return Observed(error, seen, attempts, seconds, key)
 
 
-def check(row: matrix.Row, stream: bool, observed: Observed) -> list[str]:  # noqa: C901 - split in the structure pass
+def check(row: matrix.Row, stream: bool, observed: Observed) -> list[str]:  # noqa: C901 - one check per matrix column, in the order the report shows them
     """Every way this cell falls short of its row; empty when it passes."""
     expect = row.expect(stream)
     error = observed.error
