@@ -70,8 +70,17 @@ def execute(client: BlockingKernelClient, code: str, timeout: float = 30) -> Cel
         run.messages.append(message)
         if message["msg_type"] == "status" and message["content"]["execution_state"] == "idle":
             break
-    run.reply = client.get_shell_msg(timeout=timeout)
+    run.reply = _shell_reply(client, msg_id, timeout)
     return run
+
+
+def _shell_reply(client: BlockingKernelClient, msg_id: str, timeout: float) -> dict[str, Any]:
+    """The shell reply to ``msg_id``; others are skipped. On a busy machine ``wait_for_ready`` may
+    have sent a second kernel_info request whose late reply would otherwise pass for this one."""
+    while True:
+        reply: dict[str, Any] = client.get_shell_msg(timeout=timeout)
+        if reply["parent_header"].get("msg_id") == msg_id:
+            return reply
 
 
 def execute_and_collect(code_cells: Sequence[str], env: Mapping[str, str] | None = None,
@@ -85,10 +94,7 @@ def evaluate(client: BlockingKernelClient, expression: str, timeout: float = 30)
     """The repr of `expression` in the kernel, read without adding a cell or history entry."""
     msg_id = client.execute("", silent=True, store_history=False,
                             user_expressions={"value": expression})
-    while True:
-        reply = client.get_shell_msg(timeout=timeout)
-        if reply["parent_header"].get("msg_id") == msg_id:
-            break
+    reply = _shell_reply(client, msg_id, timeout)
     result = reply["content"]["user_expressions"]["value"]
     if result["status"] != "ok":
         raise RuntimeError(f"{expression!r} failed in the kernel: {result.get('ename')}: "
