@@ -24,8 +24,12 @@ class Settings:
     max_retry_wait: float = 20.0
     #: first backoff step; doubles each retry, with jitter
     backoff: float = 0.5
-    #: Bailian region: "cn" (Beijing), "intl" (Singapore), "us" (Virginia), "hk" (Hong Kong)
+    #: Bailian region: "cn" (Beijing), "intl" (Singapore), "us" (Virginia), "hk" (Hong Kong),
+    #: "tokyo" (Japan, served only on workspace-dedicated hosts)
     bailian_region: str = "cn"
+    #: Bailian workspace id: calls then go to the workspace-dedicated host of the region,
+    #: https://{workspace}.{region}.maas.aliyuncs.com/compatible-mode/v1; None: the shared host
+    bailian_workspace: str | None = None
     #: ChatAnywhere host: "cn" (api.chatanywhere.tech, inside China) or "global" (.org)
     chatanywhere_host: str = "cn"
     #: a prompt longer than this is refused before sending: most likely a mistake
@@ -43,6 +47,11 @@ class Settings:
     long_prompt_tokens: int | None = 4_000
     #: the replay cache file; None: .llm_magic_cache.sqlite in the working directory
     cache_path: str | None = None
+    #: a -t / --top-p the model does not accept (GPT-5 and newer reasoning models): "drop" it with
+    #: a one-line note, or "refuse" to send the call; either way it is never sent to earn a 400
+    unsupported_parameters: str = "drop"
+    #: %%llm warns (once per model and session) this many days before a model's shutdown date
+    shutdown_warning_days: int = 30
 
 
 settings = Settings()

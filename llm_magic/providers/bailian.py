@@ -1,21 +1,40 @@
-"""Alibaba Cloud Bailian (DashScope, Qwen): regions, enable_thinking, a separate usage chunk."""
+"""Alibaba Cloud Bailian (DashScope, Qwen): regions and workspace hosts, enable_thinking, a separate usage chunk."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from ..config import settings
+from ..errors import ConfigurationError
 from ..i18n import Text
 from .base import Provider
-from .facts import ANY_MODEL, ContextLimit, DefaultModel, Price, unknown_price
+from .facts import ANY_MODEL, ContextLimit, DefaultModel, Price, Retirement, unknown_price
 
+_READ = "2026-12-01"
+BASE_URLS_PAGE = "https://www.alibabacloud.com/help/en/model-studio/base-url"
+#: the shared DashScope hosts per region (Base URL overview, Oct 11 2026); Tokyo has none
 REGION_BASE_URLS = {
     "cn": "https://dashscope.aliyuncs.com/compatible-mode/v1",
     "intl": "https://dashscope-intl.aliyuncs.com/compatible-mode/v1",
     "us": "https://dashscope-us.aliyuncs.com/compatible-mode/v1",
     "hk": "https://cn-hongkong.dashscope.aliyuncs.com/compatible-mode/v1",
 }
+#: region ids of the workspace-dedicated hosts ("OpenAI compatible – Chat", Oct 13 2026, which adds
+#: Japan (Tokyo)). The page lists Beijing under ap-southeast-1, evidently a copy slip: cn-beijing
+#: is Alibaba Cloud's id for Beijing (unconfirmed; BAILIAN_BASE_URL overrides it).
+REGION_IDS = {"cn": "cn-beijing", "intl": "ap-southeast-1", "us": "us-east-1", "hk": "cn-hongkong",
+              "tokyo": "ap-northeast-1"}
+WORKSPACE_HOST = "https://{workspace}.{region}.maas.aliyuncs.com/compatible-mode/v1"
+REGIONS = tuple(REGION_IDS)
+_WORKSPACE_ID = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+
+_RETIRED = "https://www.alibabacloud.com/zh/notice/model_studionotice_on_the_decommissioning_of_certain_historical_mainline_models_731"
+#: CNY per million tokens, China (Beijing) region, inputs up to 128K (qwen-plus) / 32K (qwen3-max),
+#: non-thinking output (thinking output costs more), from summaries of help.aliyun.com's model list
+#: (May 2026) read 2026-12-01. Other regions bill in USD at other rates: unknown here.
+_PRICES = "https://help.aliyun.com/zh/model-studio/models"
 
 
 class Bailian(Provider):
@@ -29,24 +48,53 @@ class Bailian(Provider):
     billing_url = "https://billing-cost.console.aliyun.com/"
     key_prefixes = ("sk-",)
     # qwen-turbo was retired on 2026-10-10; qwen-plus is what the official thinking examples use.
-    default = DefaultModel("qwen-plus", checked="2026-11", source="https://help.aliyun.com/zh/model-studio/deep-thinking")
+    default = DefaultModel("qwen-plus", checked=_READ, source="https://help.aliyun.com/zh/model-studio/deep-thinking")
     context_limits = (
         ("qwen-plus",
          ContextLimit(131_072, False, "qwen-plus: 128K, not in the project's notes; check the model page")),
     )
-    prices: Mapping[str, Price] = {ANY_MODEL: unknown_price("https://help.aliyun.com/zh/model-studio/models")}
+    prices: Mapping[str, Price] = {
+        "qwen-plus": Price(0.8, 2.0, "CNY", _READ, _PRICES),
+        "qwen3-max": Price(2.5, 10.0, "CNY", _READ, _PRICES),
+        ANY_MODEL: unknown_price(_PRICES),
+    }
+    # Retired 2026-10-10; the notice names "the Qwen3.6/Qwen3.7 series" (text) and the vision page
+    # qwen3-vl-plus / qwen3-vl-flash (images).
+    retirements = (
+        Retirement("qwen-turbo*", "2026-10-10", "qwen3.6-plus", _RETIRED, _READ),
+        Retirement("qwq-plus*", "2026-10-10", "qwen3.6-plus", _RETIRED, _READ),
+        Retirement("qwen-vl-max*", "2026-10-10", "qwen3-vl-plus", _RETIRED, _READ),
+        Retirement("qwen-vl-plus*", "2026-10-10", "qwen3-vl-plus", _RETIRED, _READ),
+        Retirement("qvq-max*", "2026-10-10", "qwen3-vl-plus", _RETIRED, _READ),
+    )
 
     def builtin_base_url(self) -> str:
         region = settings.bailian_region
-        if region not in REGION_BASE_URLS:
-            from ..errors import ConfigurationError
-
+        if region not in REGION_IDS:
             raise ConfigurationError(
-                Text(f"Unknown Bailian region {region!r}; use one of {', '.join(REGION_BASE_URLS)}.",
-                     f"未知的百炼地域 {region!r}；可选 {', '.join(REGION_BASE_URLS)}。"),
+                Text(f"Unknown Bailian region {region!r}; use one of {', '.join(REGIONS)}.",
+                     f"未知的百炼地域 {region!r}；可选 {', '.join(REGIONS)}。"),
                 provider=self.name,
             )
+        workspace = settings.bailian_workspace
+        if workspace:
+            return WORKSPACE_HOST.format(workspace=_checked_workspace(workspace), region=REGION_IDS[region])
+        if region not in REGION_BASE_URLS:
+            raise ConfigurationError(
+                Text(f"Bailian's {region!r} region is served only on workspace-dedicated hosts.",
+                     f"百炼的 {region!r} 地域只能通过业务空间专属域名访问。"),
+                hint=Text("Set your workspace id: %config LLMMagics.bailian_workspace = 'ws-…' "
+                          "(Bailian console → workspace details), or BAILIAN_BASE_URL.",
+                          "请设置业务空间 ID：%config LLMMagics.bailian_workspace = 'ws-…'"
+                          "（在百炼控制台的业务空间详情中查看），或设置 BAILIAN_BASE_URL。"),
+                provider=self.name)
         return REGION_BASE_URLS[region]
+
+    def price(self, model: str) -> Price | None:
+        """The declared prices are Beijing's, in yuan: another region's stay unknown."""
+        if settings.bailian_region != "cn":
+            return unknown_price(_PRICES)
+        return super().price(model)
 
     def wire_stream(self, stream: bool, think: bool | None) -> bool:
         # Thinking output is only served on streaming calls: stream on the wire, answer whole.
@@ -60,12 +108,14 @@ class Bailian(Provider):
             payload["enable_thinking"] = False
 
     def auth_hint(self, key: str | None) -> Text:
+        others = ", ".join(repr(r) for r in REGIONS if r != settings.bailian_region)
         region = Text(
             "Bailian keys belong to one region: a Beijing key fails on the Singapore host and vice versa. "
-            "Set llm_magic.settings.bailian_region ('cn', 'intl', 'us', 'hk') or BAILIAN_BASE_URL to match your key.",
+            f"This call used the {settings.bailian_region!r} region; if the key is from another one, set "
+            f"%config LLMMagics.bailian_region = … (one of {others}), or BAILIAN_BASE_URL.",
             "百炼的 Key 与地域绑定：北京的 Key 不能用于新加坡等地域，反之亦然。"
-            "请把 llm_magic.settings.bailian_region（'cn'、'intl'、'us'、'hk'）"
-            "或 BAILIAN_BASE_URL 设为与 Key 相同的地域。",
+            f"这次调用使用的是 {settings.bailian_region!r} 地域；如果 Key 属于其他地域，请设置 "
+            f"%config LLMMagics.bailian_region = …（可选 {others}），或设置 BAILIAN_BASE_URL。",
         )
         if key and key.startswith("sk-sp-"):
             region = Text(
@@ -73,3 +123,15 @@ class Bailian(Provider):
                 "以 sk-sp- 开头的 Key 属于 Coding Plan，只能用于它自己的地址。",
             )
         return super().auth_hint(key) + region
+
+
+def _checked_workspace(workspace: str) -> str:
+    """A workspace id becomes part of a host name: only letters, digits and inner hyphens."""
+    if not _WORKSPACE_ID.fullmatch(workspace):
+        raise ConfigurationError(
+            Text(f"{workspace!r} is not a Bailian workspace id (letters, digits and hyphens only).",
+                 f"{workspace!r} 不是百炼的业务空间 ID（只能包含字母、数字和连字符）。"),
+            hint=Text("Copy it from the Bailian console, e.g. %config LLMMagics.bailian_workspace = 'ws-abc123'.",
+                      "请从百炼控制台复制，例如 %config LLMMagics.bailian_workspace = 'ws-abc123'。"),
+            provider="bailian")
+    return workspace

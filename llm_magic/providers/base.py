@@ -8,7 +8,7 @@ from typing import Any
 
 from ..config import settings
 from ..i18n import Text
-from .facts import ANY_MODEL, UNKNOWN_CONTEXT, ContextLimit, DefaultModel, Price
+from .facts import ANY_MODEL, UNKNOWN_CONTEXT, ContextLimit, DefaultModel, ParameterRule, Price, Retirement
 
 
 class Provider:
@@ -42,6 +42,10 @@ class Provider:
     prices: Mapping[str, Price] = {}
     #: a model name may end in a routing suffix after this character (Hugging Face's ``:cheapest``)
     route_separator: str | None = None
+    #: models the provider retires or has retired, dated; the first pattern that matches wins
+    retirements: tuple[Retirement, ...] = ()
+    #: how model families take --max-tokens, -t and --top-p; the first pattern that matches wins
+    parameter_rules: tuple[ParameterRule, ...] = ()
 
     def __init__(self, **overrides: Any) -> None:
         for attribute, value in overrides.items():
@@ -86,6 +90,21 @@ class Provider:
             if lowered.startswith(prefix):
                 return limit
         return UNKNOWN_CONTEXT
+
+    def retirement_of(self, model: str) -> Retirement | None:
+        """The declared shutdown of ``model`` (routing suffix ignored), if any."""
+        bare = self.split_route(model)[0]
+        found = next((r for r in self.retirements if r.matches(bare)), None)
+        default = self.default
+        if found is None and default and default.shutdown and default.name == model:
+            found = Retirement(default.name, default.shutdown, default.replacement,
+                               default.source or "", default.checked or "")
+        return found
+
+    def parameter_rule(self, model: str) -> ParameterRule | None:
+        """The rule for ``model``'s sampling parameters, if its family has one."""
+        bare = self.split_route(model)[0]
+        return next((rule for rule in self.parameter_rules if rule.matches(bare)), None)
 
     def price(self, model: str) -> Price | None:
         """The declared price of ``model``: its exact name, without a routing suffix, then ``ANY_MODEL``."""

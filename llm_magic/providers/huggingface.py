@@ -20,7 +20,7 @@ class HuggingFace(Provider):
     billing_url = "https://huggingface.co/settings/billing"
     key_prefixes = ("hf_",)
     # small, not gated, routed to the cheapest provider: kind to the free monthly credits.
-    default = DefaultModel("openai/gpt-oss-20b:cheapest", checked="2026-11",
+    default = DefaultModel("openai/gpt-oss-20b:cheapest", checked="2026-12-01",
                            source="https://huggingface.co/docs/inference-providers")
     prices: Mapping[str, Price] = {
         ANY_MODEL: unknown_price("https://huggingface.co/docs/inference-providers/pricing (varies by routed provider)"),
