@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import html
 import json
 import math
@@ -13,6 +14,7 @@ from typing import Any
 from .. import errors as e
 from ..i18n import Text
 from ..providers import Provider
+from ..providers.facts import Retirement
 
 _DETAIL_LIMIT = 240
 _TAG = re.compile(r"<[^>]+>")
@@ -214,6 +216,48 @@ def _unknown_model(reply: Reply) -> e.LLMError:
         **reply.common())
 
 
+#: words with which a provider says a model is gone for good
+_RETIRED_WORDS = ("retired", "deprecated", "decommission", "shut down", "shutdown", "no longer available",
+                  "has been removed", "下线", "停用", "已弃用")
+
+
+def _past_retirement(reply: Reply) -> Retirement | None:
+    """The declared shutdown of the model asked for, once its date has come."""
+    declared = reply.context.provider.retirement_of(reply.context.model)
+    if declared is None or declared.shutdown_day() > _dt.date.today():
+        return None  # announced but not yet due: a refusal now has another cause
+    return declared
+
+
+def _is_retired(reply: Reply) -> bool:
+    """A 400/404/410 for a model that is past its declared shutdown, or that the provider calls retired."""
+    if reply.status not in (400, 404, 410):
+        return False
+    says_so = "model" in reply.words and any(word in reply.words for word in _RETIRED_WORDS)
+    return says_so or _past_retirement(reply) is not None
+
+
+def _retired(reply: Reply) -> e.LLMError:
+    """It was retired (on the date declared) and what to use instead."""
+    p, model = reply.context.provider, reply.context.model
+    declared = _past_retirement(reply)
+    when = f" on {declared.shutdown}" if declared else ""
+    when_zh = f"已于 {declared.shutdown} " if declared else "已"
+    instead = declared.replacement if declared else None
+    if instead:
+        hint = Text(f"Use {instead}, the replacement {p.display_name} names: %%llm {p.name} -m {instead} "
+                    f"(or %llm_models {p.name} for the full list).",
+                    f"请改用 {p.display_name} 推荐的替代模型 {instead}：%%llm {p.name} -m {instead}"
+                    f"（完整列表见 %llm_models {p.name}）。")
+    else:
+        hint = Text(f"Choose a current model: %llm_models {p.name} lists them; pick one with -m.",
+                    f"请换用现有的模型：%llm_models {p.name} 会列出它们，再用 -m 指定。")
+    return e.BadRequestError(
+        reply.said(f"no longer serves {model!r}: it was retired{when}",
+                   f"不再提供 {model!r}：该模型{when_zh}下线"),
+        hint=hint, **reply.common())
+
+
 def _timed_out(reply: Reply) -> e.LLMError:
     return e.RequestTimeoutError(
         reply.said(f"timed out (HTTP {reply.status})", f"处理超时（HTTP {reply.status}）"),
@@ -282,6 +326,7 @@ RULES: tuple[tuple[Callable[[Reply], bool], Callable[[Reply], e.LLMError]], ...]
     (_status(401), _rejected_key),
     (_status(403), _forbidden),
     (lambda reply: reply.status == 429 or _mentions(_RATE_LIMITED)(reply), _rate_limited),
+    (_is_retired, _retired),
     (lambda reply: reply.status in (400, 404) and _mentions(_UNKNOWN_MODEL)(reply), _unknown_model),
     (_status(408, 504), _timed_out),
     (_is_server_side, _server_failed),
@@ -299,7 +344,17 @@ def classify(reply: Reply) -> e.LLMError:
 
 
 def _bad_request_hint(body: ErrorBody) -> Text:
+    """What to change, read from what the provider said (the parameter it named, and how)."""
     words = body.words
+    if "max_completion_tokens" in words:
+        return Text("This model takes the answer's length as max_completion_tokens, not max_tokens. "
+                    "llm_magic renames --max-tokens for the models in its parameter rules; for this one, "
+                    "leave --max-tokens out or add a rule (Provider.parameter_rules).",
+                    "这个模型用 max_completion_tokens 表示回答长度，不接受 max_tokens。llm_magic 会为参数规则里的"
+                    "模型自动改名；对这个模型，请去掉 --max-tokens，或为它添加一条规则（Provider.parameter_rules）。")
+    if "only the default" in words and ("temperature" in words or "top_p" in words):
+        return Text("This model accepts only the default temperature and top_p: leave -t and --top-p out.",
+                    "这个模型只接受默认的 temperature 和 top_p：请去掉 -t 和 --top-p。")
     if "max_tokens" in words:
         return Text("Choose --max-tokens inside the range the message gives.", "请把 --max-tokens 设在提示的范围内。")
     if "temperature" in words or "top_p" in words:

@@ -8,16 +8,19 @@ checked base URL, the key and the time allowed. :func:`prepare_call` does both f
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..config import settings
+from ..i18n import Text
 from ..keys.lookup import clean_key, require_key
 from ..providers import Provider
 from ..secrets import remember
 from ..wire.transport import check_base_url
 from .options import AskOptions, Message, SendOptions, split_options
+from .parameters import adapt_parameters
 from .target import Target, resolve, split_spec
 from .validate import bad_option, check_number, check_whole
 
@@ -42,6 +45,8 @@ class DraftRequest:
     target: Target
     payload: dict[str, Any] = field(repr=False)
     stream: bool  # on the wire
+    #: what was changed to fit the model's parameter rules (a -t left out...), for a one-line note
+    notes: tuple[Text, ...] = ()
 
     @property
     def provider(self) -> Provider:
@@ -116,9 +121,9 @@ def draft_request(target: Target, prompt: str | None, asked: AskOptions) -> Draf
     check_whole("max_tokens", asked.max_tokens, 1, adapter.name)
     built = build_messages(prompt, asked.system, asked.messages)
     wire_stream = adapter.wire_stream(asked.stream, asked.think)
-    params = {**asked.sampling, **asked.extra}
+    params, notes = adapt_parameters(adapter, target.model, {**asked.sampling, **asked.extra})
     payload = adapter.build_payload(target.model, built, stream=wire_stream, think=asked.think, params=params)
-    return DraftRequest(target, payload, wire_stream)
+    return DraftRequest(target, payload, wire_stream, tuple(notes))
 
 
 def resolve_endpoint(provider: str | Provider, *, key: str | None = None,
@@ -151,4 +156,7 @@ def prepare_call(provider: str | Provider | Target, prompt: str | None = None, *
     key, base_url, max_retries, and extra payload fields.
     """
     model, asked, send = split_options(options)
-    return prepare(draft_request(resolve(provider, model), prompt, asked), send)
+    draft = draft_request(resolve(provider, model), prompt, asked)
+    for note in draft.notes:
+        warnings.warn(str(note), UserWarning, stacklevel=3)
+    return prepare(draft, send)
