@@ -21,6 +21,10 @@ class Answer(str):
     elapsed: float | None
     interrupted: bool
     replayed: bool
+    #: what this answer cost by the provider's declared price (or a course's), in ``currency``;
+    #: None when the price or the usage is unknown, and for a replay (which costs nothing)
+    cost: float | None
+    currency: str | None
 
     def __new__(
         cls,
@@ -34,6 +38,8 @@ class Answer(str):
         elapsed: float | None = None,
         interrupted: bool = False,
         replayed: bool = False,
+        cost: float | None = None,
+        currency: str | None = None,
     ) -> Answer:
         self = super().__new__(cls, text)
         self.reasoning = reasoning or None
@@ -44,6 +50,8 @@ class Answer(str):
         self.elapsed = elapsed
         self.interrupted = interrupted
         self.replayed = replayed
+        self.cost = cost
+        self.currency = currency
         return self
 
     @property
@@ -60,6 +68,8 @@ class Answer(str):
             "elapsed": None if self.elapsed is None else round(self.elapsed, 3),
             "interrupted": self.interrupted,
             "replayed": self.replayed,
+            "cost": self.cost,
+            "currency": self.currency,
         }
 
     def __repr__(self) -> str:

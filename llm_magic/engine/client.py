@@ -64,6 +64,7 @@ def run_call(call: PreparedCall) -> Generator[Event, None, None]:
             yield RetryWait(attempt, delay, error)
             time.sleep(delay)
     answer = builder.answer(time.monotonic() - started)
+    usage.price_answer(answer)
     usage.ledger.record(answer)  # before the finish check: a filtered answer is still billed
     _raise_for_finish(answer, call)
     yield Finished(answer)

@@ -19,6 +19,7 @@ Replayed answers (``Answer.replayed``) cost nothing and are not counted.
 
 from __future__ import annotations
 
+import datetime as _dt
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -31,7 +32,8 @@ from ..i18n import Text
 from . import prices
 from .tokens import estimate_tokens
 
-__all__ = ["Limits", "SessionBudgetError", "UsageLedger", "UsageRow", "check_before_send", "ledger", "limits"]
+__all__ = ["Limits", "SessionBudgetError", "UsageLedger", "UsageRow", "check_before_send", "ledger", "limits",
+           "price_answer"]
 
 
 class Limits:
@@ -87,8 +89,8 @@ class UsageLedger:
         self._lock = threading.Lock()
         self._rows: dict[tuple[str, str], dict[str, Any]] = {}
 
-    def record(self, answer: Answer) -> None:
-        """Add one finished call (replayed answers are free and skipped)."""
+    def record(self, answer: Answer, at: _dt.datetime | None = None) -> None:
+        """Add one finished call made at ``at`` (default: now); replayed answers are free and skipped."""
         if getattr(answer, "replayed", False):
             return
         provider = getattr(answer, "provider", None) or "?"
@@ -101,7 +103,7 @@ class UsageLedger:
             if usage:
                 row["prompt"] += int(usage.get("prompt_tokens") or 0)
                 row["completion"] += int(usage.get("completion_tokens") or 0)
-                row["usages"].append(dict(usage))
+                row["usages"].append((dict(usage), at or _dt.datetime.now(_dt.timezone.utc)))
             else:
                 row["no_usage"] += 1
 
@@ -121,7 +123,8 @@ class UsageLedger:
         rows = []
         for (provider, model), row in items:
             price = prices.price_for(provider, model)
-            costs = [prices.cost(price, usage) for usage in row["usages"]]
+            # priced now, at the hour each call was made: a price set for the course since then counts
+            costs = [prices.cost(price, usage, when) for usage, when in row["usages"]]
             known = price is not None and price.known
             rows.append(UsageRow(
                 provider, model, row["calls"], row["prompt"], row["completion"], row["no_usage"],
@@ -145,6 +148,19 @@ class UsageLedger:
 
 
 ledger = UsageLedger()
+
+
+def price_answer(answer: Answer, at: _dt.datetime | None = None) -> None:
+    """Write what ``answer`` cost onto it (``cost``, ``currency``), for the footer; unknown stays None."""
+    found = prices.answer_cost(answer, at or _dt.datetime.now(_dt.timezone.utc))
+    if found is not None:
+        answer.cost, answer.currency = found.amount, found.currency
+
+
+def budget_left() -> int | None:
+    """Tokens this session may still use; None: no limit is set."""
+    limit = settings.max_tokens_per_session
+    return None if limit is None else max(0, limit - ledger.total_tokens)
 
 
 def check_before_send(prompt: str | None = None, *, messages: Sequence[Mapping[str, Any]] | None = None,

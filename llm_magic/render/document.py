@@ -34,9 +34,34 @@ def footer_text(state: StreamState) -> str:
     elif state.outcome == "failed":
         parts.append(str(Text("failed", "失败")))
     if answer is not None and answer.finish_reason == "length":
-        parts.append(str(Text("cut at max_tokens (finish_reason length)",
-                              "达到 max_tokens 上限被截断（finish_reason length）")))
+        parts.append(str(_cut_note(answer)))
     return " · ".join(str(part) for part in parts if part)
+
+
+def _cut_note(answer: Answer) -> Text:
+    """Why the answer stopped at max_tokens; a reasoning model may have spent it all thinking."""
+    if answer.reasoning and not answer.text.strip():
+        return Text("the thinking used all of --max-tokens and left no answer: raise --max-tokens, "
+                    "or add --no-think (finish_reason length)",
+                    "思考过程用完了全部 --max-tokens，没有留下回答：请调大 --max-tokens，"
+                    "或加上 --no-think（finish_reason length）")
+    return Text("cut at max_tokens (finish_reason length)", "达到 max_tokens 上限被截断（finish_reason length）")
+
+
+#: how a footer writes each currency (an unknown one is written by its code)
+CURRENCY_SIGNS = {"CNY": "¥", "USD": "$"}
+
+
+def cost_text(amount: float, currency: str | None) -> str:
+    """``≈ ¥0.0021``: four significant figures at most, and never a misleading 0 for a tiny cost."""
+    sign = CURRENCY_SIGNS.get(currency or "", "")
+    unit = "" if sign or not currency else f" {currency}"
+    if amount == 0:
+        return f"{sign}0{unit}"
+    if amount < 0.0001:
+        return f"< {sign}0.0001{unit}"
+    shown = f"{amount:.4f}" if amount < 1 else f"{amount:.2f}"
+    return f"≈ {sign}{shown}{unit}"
 
 
 def _answer_parts(answer: Answer) -> list[str]:
@@ -45,6 +70,8 @@ def _answer_parts(answer: Answer) -> list[str]:
     if answer.usage:
         parts.append(str(Text("{i} → {o} tokens", "输入 {i} / 输出 {o} tokens").format(
             i=answer.usage.get("prompt_tokens", 0), o=answer.usage.get("completion_tokens", 0))))
+    if answer.cost is not None and not answer.replayed and (answer.cost or answer.currency):
+        parts.append(cost_text(answer.cost, answer.currency))
     if answer.elapsed is not None:
         parts.append(f"{answer.elapsed:.1f} s")
     if answer.replayed:
