@@ -3,6 +3,9 @@
 API::
 
     models_for("deepseek", refresh=False) -> list[str]       # GET /models, cached per provider + base URL
+    model_infos("openai") -> list[ModelInfo]                  # the same list with shutdown dates (OpenAI's
+                                                              # ``shutdown_date``, a ``deprecated`` flag)
+    listed_shutdown("openai", "gpt-5-mini") -> str | None     # from this session's list only: no request
     suggest("bailian", "Qwen-Plus") -> "qwen-plus" | None     # difflib; routing suffixes (HF ":cheapest") ignored
     explain_unknown_model(error, target) -> LLMError
 
@@ -14,7 +17,9 @@ starts with "Did you mean ...?". Any failure to list the models returns the orig
 from __future__ import annotations
 
 import difflib
+import re
 import threading
+from dataclasses import dataclass
 from typing import Any
 
 from ..errors import BadRequestError, LLMError
@@ -23,12 +28,31 @@ from ..providers import Provider
 from .client import list_models
 from .target import Target, resolve
 
-__all__ = ["clear", "explain_unknown_model", "models_for", "suggest"]
+__all__ = ["ModelInfo", "clear", "explain_unknown_model", "listed_shutdown", "model_infos", "models_for", "suggest"]
 
 #: explaining an error must not make the user wait long for it
 EXPLAIN_TIMEOUT = 10.0
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
-_cache: dict[tuple[str, str], list[str]] = {}
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """One listed model, and what the list says of its end."""
+
+    id: str
+    #: "YYYY-MM-DD" (OpenAI's ``shutdown_date``); None: none announced
+    shutdown: str | None = None
+    deprecated: bool = False
+
+
+def _info(entry: dict[str, Any]) -> ModelInfo:
+    shutdown = entry.get("shutdown_date")
+    shutdown = shutdown if isinstance(shutdown, str) and _DATE.fullmatch(shutdown) else None
+    deprecated = entry.get("deprecated") is True or entry.get("status") == "deprecated" or shutdown is not None
+    return ModelInfo(str(entry.get("id")), shutdown, deprecated)
+
+
+_cache: dict[tuple[str, str], list[ModelInfo]] = {}
 _lock = threading.Lock()
 
 
@@ -39,6 +63,12 @@ def _adapter(provider: str | Provider | Target) -> Provider:
 def models_for(provider: str | Provider | Target, refresh: bool = False, *, key: str | None = None,
                base_url: str | None = None, timeout: float | None = None) -> list[str]:
     """The model ids ``provider`` lists (sorted), fetched once per session unless ``refresh``."""
+    return [info.id for info in model_infos(provider, refresh, key=key, base_url=base_url, timeout=timeout)]
+
+
+def model_infos(provider: str | Provider | Target, refresh: bool = False, *, key: str | None = None,
+                base_url: str | None = None, timeout: float | None = None) -> list[ModelInfo]:
+    """The models ``provider`` lists, sorted by id, with their shutdown dates; cached like ``models_for``."""
     adapter = _adapter(provider)
     name, url = adapter.name, adapter.base_url(base_url)
     with _lock:
@@ -46,10 +76,19 @@ def models_for(provider: str | Provider | Target, refresh: bool = False, *, key:
     if cached is not None:
         return list(cached)
     listed = list_models(adapter, key=key, base_url=url, timeout=timeout)
-    ids = sorted({str(entry.get("id")) for entry in listed if entry.get("id")}, key=str.lower)
+    unique = {str(entry.get("id")): _info(entry) for entry in listed if entry.get("id")}
+    infos = [unique[model] for model in sorted(unique, key=str.lower)]
     with _lock:
-        _cache[(name, url)] = ids
-    return list(ids)
+        _cache[(name, url)] = infos
+    return list(infos)
+
+
+def listed_shutdown(provider: Provider, model: str) -> str | None:
+    """The shutdown date a list fetched this session gave ``model``; None if none did (nothing is fetched)."""
+    with _lock:
+        lists = [infos for (name, _), infos in _cache.items() if name == provider.name]
+    found = (info.shutdown for infos in lists for info in infos if info.id == model and info.shutdown)
+    return next(found, None)
 
 
 def clear() -> None:

@@ -19,7 +19,7 @@ from .wire import json_bytes
 ERROR_KINDS = (
     "auth", "balance", "forbidden", "model_not_found", "bad_request", "rate_limit",
     "content_filter", "server", "unavailable", "overloaded", "not_found",
-    "thinking_nonstream", "reasoning_input",
+    "thinking_nonstream", "reasoning_input", "unsupported_parameter", "unsupported_value",
 )
 _KIND_OF_STATUS = {401: "auth", 402: "balance", 403: "forbidden", 404: "not_found",
                    400: "bad_request", 429: "rate_limit", 500: "server", 503: "unavailable"}
@@ -128,6 +128,14 @@ _TABLES: dict[str, dict[str, _Entry]] = {
         "unavailable": _Entry(503, "The service is temporarily unavailable.", "server_error", None),
         "overloaded": _Entry(503, "The engine is currently overloaded, please retry later.",
                              "server_error", None),
+        # GPT-5-family and newer reasoning models, verbatim as quoted in dify #24307, opencode
+        # #37964 (max_tokens) and langchaingo #1355, llmcomp #69 (temperature), 2025-2026.
+        "unsupported_parameter": _Entry(
+            400, "Unsupported parameter: '{param}' is not supported with this model. "
+                 "Use 'max_completion_tokens' instead.", code="unsupported_parameter"),
+        "unsupported_value": _Entry(
+            400, "Unsupported value: '{param}' does not support {value} with this model. "
+                 "Only the default (1) value is supported.", code="unsupported_value"),
     },
     "huggingface": {
         "auth": _Entry(401, "Invalid username or password.", shape="string"),
@@ -155,7 +163,9 @@ _TABLES: dict[str, dict[str, _Entry]] = {
     },
 }
 
-_BORROWS = {"ollama": ("openai",)}
+#: ChatAnywhere relays OpenAI's models; that it passes their 400s through verbatim is assumed
+#: (unconfirmed, 2026-12-01): its own envelope is kept for the errors it makes itself.
+_BORROWS = {"ollama": ("openai",), "chatanywhere": ("openai",)}
 
 _TENGINE_401 = (
     "<html>\n<head><title>401 Authorization Required</title></head>\n<body>\n"
@@ -167,6 +177,7 @@ _DEFAULT_STATUS = {
     "auth": 401, "balance": 402, "forbidden": 403, "model_not_found": 404, "bad_request": 400,
     "rate_limit": 429, "content_filter": 400, "server": 500, "unavailable": 503,
     "overloaded": 503, "not_found": 404, "thinking_nonstream": 400, "reasoning_input": 400,
+    "unsupported_parameter": 400, "unsupported_value": 400,
 }
 
 
@@ -177,11 +188,14 @@ def error_body(
     model: str | None = None,
     key: str | None = None,
     detail: str | None = None,
+    param: str | None = None,
+    value: str | None = None,
 ) -> ErrorResponse:
     """The response ``flavour`` sends for ``kind`` (one of ERROR_KINDS, or an HTTP status).
 
     ``model`` and ``key`` fill the provider's message (DeepSeek echoes the key's last four
-    characters); ``detail`` is the message of a ``bad_request``.
+    characters); ``detail`` is the message of a ``bad_request``; ``param`` and ``value`` name
+    what an ``unsupported_parameter`` / ``unsupported_value`` refers to.
     """
     flav = flavour if isinstance(flavour, Flavour) else get_flavour(flavour)
     status: int | None = None
@@ -191,8 +205,9 @@ def error_body(
         raise ValueError(f"unknown error kind {kind!r}; choose one of {', '.join(ERROR_KINDS)}")
     entry = _entry(flav.family, kind, status)
     message = entry.message.format(
-        model=model or "unknown", tail=(key or "")[-4:], detail=detail or "Invalid request")
-    entry = entry._replace(message=message, status=status or entry.status)
+        model=model or "unknown", tail=(key or "")[-4:], detail=detail or "Invalid request",
+        param=param or "", value=value or "")
+    entry = entry._replace(message=message, status=status or entry.status, param=param or entry.param)
     return _render(flav.family, kind, entry)
 
 

@@ -42,6 +42,9 @@ class Flavour:
     id_style: IdStyle = "chatcmpl"
     fingerprint: str | None = None
     extra_prefixes: tuple[str, ...] = ()
+    #: OpenAI's ``GET /models`` gives every model a ``shutdown_date`` (``YYYY-MM-DD``, or null
+    #: when none is announced); None: the provider's list has no such field
+    shutdown_dates: Fields | None = None
 
     @property
     def prefixes(self) -> tuple[str, ...]:
@@ -97,8 +100,11 @@ FLAVOURS: Mapping[str, Flavour] = MappingProxyType({
         test_key="sk-test0loopback0chatanywhere000000000000000001",
         **(_OPENAI | {"family": "chatanywhere"})),
     "openai": Flavour(
-        "openai", "/v1", owned_by="openai", models=("gpt-4o-mini", "gpt-4.1-nano"),
-        test_key="sk-test-loopback-openai-0000000001", **_OPENAI),
+        "openai", "/v1", owned_by="openai",
+        models=("gpt-6.1-terra", "gpt-6.1-sol", "gpt-6-luna", "gpt-5-mini", "gpt-4o-mini"),
+        test_key="sk-test-loopback-openai-0000000001",
+        # the dates of OpenAI's deprecations page (read 2026-12-01)
+        shutdown_dates=(("gpt-5-mini", "2026-12-11"), ("gpt-4o-mini", "2027-01-14")), **_OPENAI),
     "huggingface": Flavour(
         "huggingface", "/v1", family="huggingface", owned_by="huggingface",
         models=("openai/gpt-oss-20b", "Qwen/Qwen2.5-7B-Instruct", "deepseek-ai/DeepSeek-R1"),

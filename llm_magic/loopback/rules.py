@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from .error_bodies import ErrorResponse, error_body
@@ -18,12 +19,34 @@ def bearer_key(headers: Mapping[str, str]) -> str | None:
     return token if scheme.lower() == "bearer" else value
 
 
+#: OpenAI's GPT-5-family and newer reasoning models (relayed as they are by ChatAnywhere)
+_REASONING_MODEL = re.compile(r"^(gpt-5|gpt-6|o[1-9])", re.I)
+
+
+def refuse_parameters(flavour: Flavour, request: ChatRequest) -> ErrorResponse | None:
+    """OpenAI's reasoning models reject ``max_tokens`` and any temperature / top_p but 1."""
+    if flavour.family not in ("openai", "chatanywhere") or not _REASONING_MODEL.match(request.model):
+        return None
+    body = request.body
+    if "max_tokens" in body:
+        return error_body(flavour, "unsupported_parameter", param="max_tokens")
+    for name in ("temperature", "top_p"):
+        value = body.get(name)
+        if value is not None and value != 1:
+            return error_body(flavour, "unsupported_value", param=name, value=f"{value:g}"
+                              if isinstance(value, (int, float)) else str(value))
+    return None
+
+
 def refuse_chat(flavour: Flavour, models: tuple[str, ...] | None,
                 request: ChatRequest) -> ErrorResponse | None:
     """The error the real provider returns for this request before running a model, if any."""
     model = request.model
     if models is not None and bare_model(flavour, model) not in models:
         return error_body(flavour, "model_not_found", model=model)
+    refused = refuse_parameters(flavour, request)
+    if refused is not None:
+        return refused
     # DeepSeek: "If you pass reasoning_content in the input messages, the API returns 400."
     if flavour.family == "deepseek" and any(
             isinstance(m, Mapping) and "reasoning_content" in m for m in request.messages):

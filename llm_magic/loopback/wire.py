@@ -15,6 +15,7 @@ from .flavours import Flavour
 # tokenizers roughly do; everything else streams one word at a time (leading spaces kept).
 _CJK = "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
 _TOKEN = re.compile(rf"\s*(?:[{_CJK}]|[^\s{_CJK}]+)|\s+")
+_ONE_CJK = re.compile(rf"[{_CJK}]")
 
 
 def split_tokens(text: str, size: int = 1) -> list[str]:
@@ -24,9 +25,34 @@ def split_tokens(text: str, size: int = 1) -> list[str]:
     return ["".join(tokens[i:i + size]) for i in range(0, len(tokens), size)]
 
 
+#: tokens a chat template adds around each message (OpenAI's guide counts 3 to 4)
+MESSAGE_TOKENS = 4
+
+
 def count_prompt_tokens(messages: Any) -> int:
-    """A deterministic stand-in for a tokenizer: about four characters per token."""
-    return max(1, len(json.dumps(messages, ensure_ascii=False)) // 4) if messages else 1
+    """A deterministic stand-in for a tokenizer, counting a prompt as the demo streams an answer.
+
+    One token per word (or CJK character), two per token in mostly-CJK text, as the demo
+    streams a Chinese answer two characters at a time; plus ``MESSAGE_TOKENS`` per message.
+    """
+    if not isinstance(messages, list) or not messages:
+        return 1
+    return max(1, sum(count_text_tokens(_content_text(m)) + MESSAGE_TOKENS for m in messages))
+
+
+def count_text_tokens(text: str) -> int:
+    """Stream parts ``text`` would take: words, or pairs of them when at least half are CJK characters."""
+    parts = split_tokens(text)
+    cjk = sum(1 for part in parts if _ONE_CJK.fullmatch(part.strip()))
+    size = 2 if parts and cjk * 2 >= len(parts) else 1
+    return len(split_tokens(text, size))
+
+
+def _content_text(message: Any) -> str:
+    content = message.get("content") if isinstance(message, Mapping) else None
+    if isinstance(content, list):
+        return " ".join(str(p.get("text") or "") for p in content if isinstance(p, Mapping))
+    return content if isinstance(content, str) else json.dumps(content, ensure_ascii=False)
 
 
 def make_usage(
@@ -156,6 +182,8 @@ def model_list(flavour: Flavour, models: Iterable[str]) -> dict[str, Any]:
 
 def model_entry(flavour: Flavour, model: str) -> dict[str, Any]:
     entry: dict[str, Any] = {"id": model, "object": "model", "owned_by": flavour.owned_by}
+    if flavour.shutdown_dates is not None:
+        entry["shutdown_date"] = dict(flavour.shutdown_dates).get(model)
     if flavour.family == "huggingface":
         entry["owned_by"] = model.split("/", 1)[0]
         entry["created"] = 1_700_000_000

@@ -39,6 +39,8 @@ class Cell:
     chat: str | None = None
     cache: bool = False
     refresh: bool = False
+    #: ``--dry-run``: show what the call would cost, send nothing
+    dry_run: bool = False
     store: Callable[[Any], None] = field(default=lambda result: None)
 
 
@@ -53,6 +55,26 @@ def explained(error: LLMError, target: Target) -> LLMError:
     better = explain_unknown_model(error, target)
     better.__suppress_context__ = True
     return better
+
+
+def _notices(target: Target, draft: DraftRequest) -> None:
+    """A model near its shutdown (once a session), and what its parameter rules changed."""
+    from ..engine.lifecycle import shutdown_notice
+    from ..render.notice import show_warning
+
+    show_warning(shutdown_notice(target))
+    for note in draft.notes:
+        show_warning(note)
+
+
+def _dry_run(drafts: list[DraftRequest]) -> None:
+    """``--dry-run``: the estimate of every drafted call; nothing is sent, no key is looked up."""
+    from IPython.display import display
+
+    from ..engine.estimate import estimate
+    from .dry_run import dry_run_table
+
+    display(dry_run_table([estimate(draft) for draft in drafts]))
 
 
 def _before_sending(cell: Cell, asked: AskOptions) -> None:
@@ -100,7 +122,12 @@ def run_one(spec: str, cell: Cell) -> Any:
         name = conversation.name_for(target, cell.chat)
         show_warning(conversation.check_context(name, cell.prompt, target, system=asked.system))
         asked = replace(asked, messages=conversation.history_for(name) or None)
-    call, events = _events(draft_request(target, cell.prompt, asked), asked, cell)
+    draft = draft_request(target, cell.prompt, asked)
+    _notices(target, draft)
+    if cell.dry_run:
+        _dry_run([draft])
+        return None
+    call, events = _events(draft, asked, cell)
     try:
         answer = show_call(call, events, fmt=cell.fmt, store=cell.store, screen=cell.screen)
     except BadRequestError as error:
@@ -117,16 +144,14 @@ def run_many(specs: list[str], cell: Cell) -> dict[str, Any]:
 
     A failing provider shows its error in its own column; the cell fails only when all fail.
     """
-    from ..engine import compare
-    from ..engine.request import draft_request
-    from ..engine.target import resolve
     from ..errors import LLMError
     from ..render.columns import show_many
     from ..render.show import state_for
 
-    labels = compare.labels_for(specs)
-    drafts = {label: draft_request(resolve(spec), cell.prompt, cell.asked)
-              for label, spec in zip(labels, specs, strict=False)}
+    drafts = _drafts(specs, cell)
+    if cell.dry_run:
+        _dry_run(list(drafts.values()))
+        return {}
     states = {label: state_for(draft, cell.fmt) for label, draft in drafts.items()}
     replays = _replays(drafts, cell)
     live = {label: draft for label, draft in drafts.items() if label not in replays}
@@ -138,6 +163,20 @@ def run_many(specs: list[str], cell: Cell) -> dict[str, Any]:
     if errors and len(errors) == len(results):
         raise errors[0]
     return results
+
+
+def _drafts(specs: list[str], cell: Cell) -> dict[str, DraftRequest]:
+    """Each provider's drafted call by label, with its notices shown (a model near shutdown...)."""
+    from ..engine import compare
+    from ..engine.request import draft_request
+    from ..engine.target import resolve
+
+    drafts = {}
+    for label, spec in zip(compare.labels_for(specs), specs, strict=False):
+        target = resolve(spec)
+        drafts[label] = draft_request(target, cell.prompt, cell.asked)
+        _notices(target, drafts[label])
+    return drafts
 
 
 def _replays(drafts: Mapping[str, DraftRequest], cell: Cell) -> dict[str, Answer]:

@@ -21,7 +21,9 @@ from ..render.table import Table
 if TYPE_CHECKING:
     from IPython.lib.pretty import RepresentationPrinter
 
+    from ..engine.catalog import ModelInfo
     from ..engine.usage import UsageRow
+    from ..providers import Provider
 
 _UNKNOWN = Text("unknown", "未知")
 
@@ -116,16 +118,19 @@ def _usage_note(rows: list[UsageRow]) -> Text:
 
 
 def models_table(provider: str, refresh: bool = False) -> Table:
-    """The provider's models, the default one marked."""
+    """The provider's models: the default one marked, and those the provider retires with their dates."""
     from ..engine import catalog
     from ..engine.target import resolve
 
     adapter = resolve(provider).provider
-    ids = catalog.models_for(adapter, refresh=refresh)
+    infos = catalog.model_infos(adapter, refresh=refresh)
+    ids = [info.id for info in infos]
     default = adapter.default_model()
-    mark = str(Text("default", "默认"))
-    rows = [[model, f"★ {mark}" if model == default else ""] for model in ids]
+    rows = [[info.id, _model_status(adapter, info, default)] for info in infos]
     note = Text(f"Choose one with %%llm {adapter.name} -m MODEL.", f"用 %%llm {adapter.name} -m 模型名 选择。")
+    if any("⚠" in row[1] for row in rows):
+        note = note + Text("⚠: the provider shuts this model down on the date shown; choose the one after →.",
+                           "⚠：服务商将在所示日期停用该模型；请改用 → 后面的模型。")
     if default and default not in ids:
         note = Text(f"The default model {default!r} is not in this list: choose another with -m, "
                     f"or set another default with %config LLMMagics.models = {{{adapter.name!r}: 'MODEL'}}.",
@@ -133,7 +138,20 @@ def models_table(provider: str, refresh: bool = False) -> Table:
                     f"{{{adapter.name!r}: '模型名'}} 设置新的默认模型。") + note
     title = Text(f"{adapter.display_name}: {len(ids)} models", f"{adapter.display_name}：{len(ids)} 个模型")
     return Table([str(Text("model", "模型")), ""], rows, title=str(title), note=str(note),
-                 bold_rows=[i for i, row in enumerate(rows) if row[1]])
+                 bold_rows=[i for i, row in enumerate(rows) if row[0] == default])
+
+
+def _model_status(adapter: Provider, info: ModelInfo, default: str) -> str:
+    """``★ default``, and ``⚠ deprecated, shuts down 2026-12-11 → gpt-6.1-terra`` (the list's date first)."""
+    marks = [f"★ {Text('default', '默认')}"] if info.id == default else []
+    declared = adapter.retirement_of(info.id)
+    day = info.shutdown or (declared.shutdown if declared else None)
+    if day or info.deprecated:
+        shown = Text(f"⚠ deprecated, shuts down {day}", f"⚠ 已弃用，{day} 停用") if day else Text(
+            "⚠ deprecated", "⚠ 已弃用")
+        instead = f" → {declared.replacement}" if declared and declared.replacement else ""
+        marks.append(f"{shown}{instead}")
+    return " · ".join(marks)
 
 
 @magics_class

@@ -62,8 +62,15 @@ class LLMMagics(Magics):
     timeout = Float(300.0, help="Seconds a whole call may take (llm_magic.settings.timeout).").tag(config=True)
     max_retries = Int(2, help="Retries after 429, 5xx or a failed connection, "
                       "before any text arrived.").tag(config=True)
-    bailian_region = Enum(["cn", "intl", "us", "hk"], "cn", help="Bailian region of your key: cn (Beijing), "
-                          "intl (Singapore), us (Virginia), hk (Hong Kong).").tag(config=True)
+    bailian_region = Enum(["cn", "intl", "us", "hk", "tokyo"], "cn", help="Bailian region of your key: cn (Beijing), "
+                          "intl (Singapore), us (Virginia), hk (Hong Kong), tokyo (Japan: needs "
+                          "bailian_workspace).").tag(config=True)
+    bailian_workspace = Unicode(None, allow_none=True, help="Bailian workspace id: calls go to the region's "
+                                "workspace-dedicated host, https://{id}.{region}.maas.aliyuncs.com/compatible-mode/v1 "
+                                "(None: the shared DashScope host).").tag(config=True)
+    unsupported_parameters = Enum(["drop", "refuse"], "drop", help="A -t / --top-p the model does not accept "
+                                  "(GPT-5 and newer OpenAI reasoning models): drop it with a note, or refuse to "
+                                  "send.").tag(config=True)
     chatanywhere_host = Enum(["cn", "global"], "cn", help="ChatAnywhere host: cn (api.chatanywhere.tech) or "
                              "global (api.chatanywhere.org).").tag(config=True)
     base_urls = Dict(value_trait=Unicode(), help="Base URL per provider, e.g. a school's gateway.").tag(config=True)
@@ -116,7 +123,8 @@ class LLMMagics(Magics):
 
         getattr(settings, change["name"]).update(change["new"])
 
-    @observe("timeout", "max_retries", "bailian_region", "chatanywhere_host", "max_tokens_per_session", "cache_path")
+    @observe("timeout", "max_retries", "bailian_region", "bailian_workspace", "chatanywhere_host",
+             "max_tokens_per_session", "cache_path", "unsupported_parameters")
     def _set_setting(self, change: Bunch) -> None:
         from ..config import settings
 
@@ -158,6 +166,8 @@ class LLMMagics(Magics):
     @argument("--no-cache", dest="cache", action="store_const", const=False, help="Ask even when LLMMagics.cache "
               "is on.")
     @argument("--refresh", action="store_true", help="Ask again and replace the stored answer (implies --cache).")
+    @argument("--dry-run", action="store_true", help="Send nothing: show the estimated prompt tokens, the most "
+              "the call can cost with --max-tokens, and what is left of the session budget / 试运行，估算费用。")
     @argument("--think", dest="think", action="store_const", const=True, help="Ask a reasoning model to think.")
     @argument("--no-think", dest="think", action="store_const", const=False, help="Ask it not to think.")
     @argument("--timeout", type=float, metavar="SECONDS", help="Seconds the whole call may take.")
@@ -224,6 +234,7 @@ class LLMMagics(Magics):
         return Cell(prompt, asked, SendOptions(timeout=args.timeout), model=args.model,
                     fmt=args.format or self.format, screen=Screen.of(self.shell, self.display_mode, self.live_view),
                     chat=args.chat, cache=args.refresh or _pick(args.cache, self.cache), refresh=args.refresh,
+                    dry_run=args.dry_run,
                     store=lambda result: self._store(result, args.out))
 
     def _store(self, answer: Any, name: str | None) -> None:

@@ -85,9 +85,10 @@ def test_an_empty_answer_adds_no_turn():
 
 def test_token_estimate_heuristic():
     assert estimate_tokens("") == 0
-    assert estimate_tokens("a" * 400) == 100          # chars / 4
-    assert estimate_tokens("机器学习" * 50) == 100      # CJK-heavy: chars / 2
-    assert estimate_tokens([{"role": "user", "content": "a" * 40}]) == 10 + 4
+    assert estimate_tokens("word " * 100) == 100       # a word is about a token
+    assert estimate_tokens("a" * 120) == 10            # a long run: one token per 12 characters
+    assert estimate_tokens("机器学习" * 50) == 100      # mostly CJK: two characters a token
+    assert estimate_tokens([{"role": "user", "content": "what is it"}]) == 3 + 4
 
 
 def test_warning_before_sending_when_the_conversation_nears_the_limit(fake_provider):
@@ -108,7 +109,7 @@ def test_certainly_over_a_sourced_limit_raises_before_sending(fake_provider, mon
     server = fake_provider("deepseek")
     monkeypatch.setattr(llm_magic.get_provider("deepseek"), "context_limits",
                         (("deepseek", ContextLimit(100, True, "test limit")),))
-    conversation.record("deepseek", "q" * 400, Answer("a" * 400))
+    conversation.record("deepseek", "q " * 400, Answer("a " * 400))
     with pytest.raises(e.BadRequestError) as raised:
         turn("deepseek", "more")
     assert "%llm_reset deepseek" in raised.value.hint

@@ -135,7 +135,7 @@ def test_named_chat_and_the_line_magic(shell, fake_provider):
 
 def test_chat_warns_near_the_context_limit(shell, fake_provider):
     fake_provider("chatanywhere")
-    captured = run(shell, "%%llm chatanywhere --chat\n" + "word " * 3000)  # ~3,750 tokens of a 4,096 context
+    captured = run(shell, "%%llm chatanywhere --chat\n" + "word " * 3700)  # ~3,700 tokens of a 4,096 context
     warnings = [o.data["text/plain"] for o in captured.outputs if o.data.get("text/plain", "").startswith("⚠")]
     assert warnings and "near this model's limit" in warnings[0] and "%llm_reset chatanywhere" in warnings[0]
 
@@ -198,7 +198,7 @@ def test_session_budget_refuses_before_any_request(shell, fake_provider):
 
 def test_long_prompt_warning(shell, fake_provider):
     fake_provider("deepseek")
-    captured = run(shell, "%%llm deepseek\n" + "word " * 4000)
+    captured = run(shell, "%%llm deepseek\n" + "word " * 5000)
     assert captured.outputs[0].data["text/plain"].startswith("⚠ This prompt is long")
 
 
