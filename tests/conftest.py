@@ -70,7 +70,7 @@ def fake_provider(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Fak
 
 def _reset_session_state() -> None:
     """Forget what a kernel session accumulates: keys entered, language, chats, model lists, usage."""
-    from llm_magic.engine import catalog, usage
+    from llm_magic.engine import catalog, lifecycle, usage
     from llm_magic.i18n import set_language
     from llm_magic.keys import clear_session_keys
     from llm_magic.magics import conversation
@@ -79,6 +79,7 @@ def _reset_session_state() -> None:
     set_language("auto")
     conversation.reset()
     catalog.clear()
+    lifecycle.forget_warnings()
     usage.ledger.reset()
 
 
