@@ -15,8 +15,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("LLM_MAGIC_DEMO_DELAY", "0")
 
-import llm_magic  # noqa: E402
-from llm_magic.engine.tokens import estimate_tokens  # noqa: E402
+import llm_magic
+from llm_magic.engine.tokens import estimate_tokens
 
 PROMPTS = (
     "What is machine learning?", "用三句话解释什么是机器学习", "什么是机器学习？", "hello", "你好",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import math
 
 from ..answer import Answer
 from ..i18n import Text
@@ -53,14 +54,18 @@ CURRENCY_SIGNS = {"CNY": "¥", "USD": "$"}
 
 
 def cost_text(amount: float, currency: str | None) -> str:
-    """``≈ ¥0.0021``: four significant figures at most, and never a misleading 0 for a tiny cost."""
+    """``≈ ¥0.0021``, ``≈ ¥0.000042``: two significant figures for small costs, never a misleading 0."""
     sign = CURRENCY_SIGNS.get(currency or "", "")
     unit = "" if sign or not currency else f" {currency}"
     if amount == 0:
         return f"{sign}0{unit}"
-    if amount < 0.0001:
-        return f"< {sign}0.0001{unit}"
-    shown = f"{amount:.4f}" if amount < 1 else f"{amount:.2f}"
+    if amount < 0.000001:
+        return f"< {sign}0.000001{unit}"
+    if amount < 0.01:
+        decimals = 1 - math.floor(math.log10(amount))
+        shown = f"{amount:.{decimals}f}"
+    else:
+        shown = f"{amount:.4f}" if amount < 1 else f"{amount:.2f}"
     return f"≈ {sign}{shown}{unit}"
 
 

@@ -15,7 +15,9 @@ def state_of(answer: Answer) -> StreamState:
 
 def test_cost_text_never_shows_a_misleading_zero():
     assert cost_text(0.0021, "CNY") == "≈ ¥0.0021"
-    assert cost_text(0.00004, "USD") == "< $0.0001"
+    assert cost_text(0.000042, "USD") == "≈ $0.000042"
+    assert cost_text(0.00000004, "USD") == "< $0.000001"
+    assert cost_text(0.0123, "CNY") == "≈ ¥0.0123"
     assert cost_text(12.345, "CNY") == "≈ ¥12.35"
     assert cost_text(0.5, "EUR") == "≈ 0.5000 EUR"
 
