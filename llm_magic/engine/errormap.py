@@ -347,11 +347,10 @@ def _bad_request_hint(body: ErrorBody) -> Text:
     """What to change, read from what the provider said (the parameter it named, and how)."""
     words = body.words
     if "max_completion_tokens" in words:
-        return Text("This model takes the answer's length as max_completion_tokens, not max_tokens. "
-                    "llm_magic renames --max-tokens for the models in its parameter rules; for this one, "
-                    "leave --max-tokens out or add a rule (Provider.parameter_rules).",
-                    "这个模型用 max_completion_tokens 表示回答长度，不接受 max_tokens。llm_magic 会为参数规则里的"
-                    "模型自动改名；对这个模型，请去掉 --max-tokens，或为它添加一条规则（Provider.parameter_rules）。")
+        return Text("This model wants max_completion_tokens, not max_tokens: leave --max-tokens out, or add a "
+                    "rule for it to Provider.parameter_rules (llm_magic renames it for the models it knows).",
+                    "这个模型要求用 max_completion_tokens 而不是 max_tokens：请去掉 --max-tokens，或在 "
+                    "Provider.parameter_rules 中为它添加规则（已知的模型 llm_magic 会自动改名）。")
     if "only the default" in words and ("temperature" in words or "top_p" in words):
         return Text("This model accepts only the default temperature and top_p: leave -t and --top-p out.",
                     "这个模型只接受默认的 temperature 和 top_p：请去掉 -t 和 --top-p。")

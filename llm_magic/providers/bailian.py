@@ -108,14 +108,13 @@ class Bailian(Provider):
             payload["enable_thinking"] = False
 
     def auth_hint(self, key: str | None) -> Text:
-        others = ", ".join(repr(r) for r in REGIONS if r != settings.bailian_region)
+        here = settings.bailian_region
+        first, *rest = [repr(r) for r in REGIONS if r != here]
         region = Text(
-            "Bailian keys belong to one region: a Beijing key fails on the Singapore host and vice versa. "
-            f"This call used the {settings.bailian_region!r} region; if the key is from another one, set "
-            f"%config LLMMagics.bailian_region = … (one of {others}), or BAILIAN_BASE_URL.",
-            "百炼的 Key 与地域绑定：北京的 Key 不能用于新加坡等地域，反之亦然。"
-            f"这次调用使用的是 {settings.bailian_region!r} 地域；如果 Key 属于其他地域，请设置 "
-            f"%config LLMMagics.bailian_region = …（可选 {others}），或设置 BAILIAN_BASE_URL。",
+            f"Bailian keys work in one region only; this call used {here!r}. For a key from another region: "
+            f"%config LLMMagics.bailian_region = {first} (or {', '.join(rest)}), or set BAILIAN_BASE_URL.",
+            f"百炼的 Key 只能在所属地域使用；这次调用的是 {here!r} 地域。Key 属于其他地域时，请设置 "
+            f"%config LLMMagics.bailian_region = {first}（或 {'、'.join(rest)}），或设置 BAILIAN_BASE_URL。",
         )
         if key and key.startswith("sk-sp-"):
             region = Text(

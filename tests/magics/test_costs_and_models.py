@@ -113,4 +113,4 @@ def test_a_rejected_bailian_key_names_the_region_setting(shell, fake_provider, r
     server.key = "sk-a-different-key-000000000000000"  # the key we send is now wrong for this server
     ran = shell.run_cell("%%llm bailian\nhi")
     hint = ran.error_in_exec.hint
-    assert "%config LLMMagics.bailian_region" in hint and f"{region!r} region" in hint
+    assert "%config LLMMagics.bailian_region" in hint and f"used {region!r}" in hint
