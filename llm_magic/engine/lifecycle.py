@@ -42,13 +42,14 @@ def shutdown_notice(target: Target, today: _dt.date | None = None) -> Text | Non
 
 
 def _when(name: str, model: str, day: str, days: int) -> Text:
+    # "model (provider)": a relay such as ChatAnywhere serves models another company shuts down
     if days < 0:
-        return Text(f"{name} shut {model} down on {day}: calls to it fail.",
-                    f"{name} 已于 {day} 停用 {model}：调用它会失败。")
+        return Text(f"{model} ({name}) was shut down on {day}: calls to it fail.",
+                    f"{model}（{name}）已于 {day} 停用：调用它会失败。")
     if days == 0:
-        return Text(f"{name} shuts {model} down today ({day}).", f"{name} 今天（{day}）停用 {model}。")
-    return Text(f"{name} shuts {model} down on {day}, in {days} days.",
-                f"{name} 将于 {day} 停用 {model}，还有 {days} 天。")
+        return Text(f"{model} ({name}) shuts down today ({day}).", f"{model}（{name}）今天（{day}）停用。")
+    return Text(f"{model} ({name}) shuts down on {day}, in {days} days.",
+                f"{model}（{name}）将于 {day} 停用，还有 {days} 天。")
 
 
 def _instead(provider: str, replacement: str | None) -> Text:
