@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from .markup import sanitize_markdown
+
 
 class Answer(str):
     """The answer text, usable anywhere a ``str`` is, with what produced it attached.
@@ -81,7 +83,8 @@ class Answer(str):
         return (_rebuild, (self.text, self.metadata(), self.reasoning))
 
     def _repr_markdown_(self) -> str:
-        return self.text
+        """Shown when ``_llm`` is displayed: the answer is untrusted, so its raw HTML shows as text."""
+        return sanitize_markdown(self.text)
 
 
 def _rebuild(text: str, metadata: dict[str, Any], reasoning: str | None) -> Answer:

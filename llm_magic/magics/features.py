@@ -16,6 +16,7 @@ from IPython.display import display
 
 from ..config import settings
 from ..i18n import Text
+from ..markup import escape_text
 from ..render.table import Table
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ class _Transcript:
         for message in found.messages:
             who = str(Text("You", "你")) if message["role"] == "user" else (found.model or self.name)
             parts.append(f"<p><b>{html.escape(who)}:</b><br><span style='white-space:pre-wrap'>"
-                         f"{html.escape(message['content'])}</span></p>")
+                         f"{escape_text(message['content'])}</span></p>")
         return "<div class='llm-magic-history'>" + "".join(parts) + "</div>"
 
     def __repr__(self) -> str:

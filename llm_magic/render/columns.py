@@ -11,7 +11,6 @@ output is one Markdown document with a heading per provider, readable without wi
 
 from __future__ import annotations
 
-import html
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import LLMError
 from ..events import Finished, RetryWait, TextDelta
 from ..i18n import Text
+from ..markup import escape_text
 from .document import bundle, error_lines, footer_text, size_of
 from .show import Screen, retry_notice
 from .state import StreamState
@@ -39,7 +39,7 @@ def bundle_many(states: Mapping[str, StreamState]) -> dict[str, str]:
     for state in states.values():
         data = bundle(state)
         body = data.get("text/markdown") or data.get("text/html", "")
-        sections.append(f"## {html.escape(title(state))}\n\n{body}")
+        sections.append(f"## {escape_text(title(state))}\n\n{body}")
         plain.append(f"== {title(state)} ==\n" + data.get("text/plain", state.text))
     result = {"text/markdown": "\n\n---\n\n".join(sections)}  # a rule: answers have ## headings too
     if all(state.final for state in states.values()):
@@ -114,7 +114,7 @@ class ColumnsLiveView:
         column = widgets.add(widgets.module.Layout(min_width="0", overflow="hidden"))
         self.panels = {
             label: LivePanel(state, widgets, self.router, layout=column,
-                             title=f"<b>{html.escape(state.display_name)}</b> · {html.escape(state.model)}")
+                             title=f"<b>{escape_text(state.display_name)}</b> · {escape_text(state.model)}")
             for label, state in self.states.items()}
         grid = widgets.add(widgets.module.Layout(
             grid_template_columns="repeat(auto-fit, minmax(300px, 1fr))", grid_gap="8px 24px", width="100%"))

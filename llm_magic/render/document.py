@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import html
 import math
 
 from ..answer import Answer
 from ..i18n import Text
-from .formats import body, escape_block
+from ..markup import escape_text
+from .formats import body
 from .state import StreamState
 
 _QUIET = 'style="font-size: 85%; opacity: 0.65"'
@@ -21,7 +21,7 @@ def reasoning_block(state: StreamState) -> str:
     summary = Text("💭 Thinking…", "💭 思考中…") if thinking else Text("💭 Reasoning", "💭 思考过程")
     opened = " open" if thinking else ""
     return (f"<details{opened}><summary>{summary}</summary>"
-            f"<div {_QUIET}>{escape_block(state.reasoning)}</div></details>")
+            f"<div {_QUIET}>{escape_text(state.reasoning)}</div></details>")
 
 
 def footer_text(state: StreamState) -> str:
@@ -95,12 +95,13 @@ def error_lines(state: StreamState) -> list[str]:
 
 
 def error_markdown(state: StreamState) -> str:
-    lines = [html.escape(line, quote=False) for line in error_lines(state)]
+    """The error lines, escaped (a server's message is untrusted too); tags that read in Markdown and HTML."""
+    lines = [escape_text(line) for line in error_lines(state)]
     if not lines:
         return ""
-    lines[0] = f"**{lines[0]}**"
+    lines[0] = f"<b>{lines[0]}</b>"
     if len(lines) > 2:
-        lines[2] = f"*{lines[2]}*"
+        lines[2] = f"<i>{lines[2]}</i>"
     return "<br>\n".join(lines)
 
 
@@ -114,11 +115,11 @@ def bundle(state: StreamState) -> dict[str, str]:
     mimetype, main = body(state.text, state.fmt, final=state.final)
     pieces = [reasoning_block(state), main, error_markdown(state)]
     if state.notice:
-        pieces.append(f"<div {_QUIET}>{html.escape(state.notice)}</div>")
+        pieces.append(f"<div {_QUIET}>{escape_text(state.notice)}</div>")
     elif not state.final and not state.text_parts and not state.reasoning_parts:
-        pieces.append(f"<div {_QUIET}>{html.escape(waiting_text(state))}</div>")
+        pieces.append(f"<div {_QUIET}>{escape_text(waiting_text(state))}</div>")
     if state.final:
-        pieces.append(f"<div {_QUIET}>{html.escape(footer_text(state))}</div>")
+        pieces.append(f"<div {_QUIET}>{escape_text(footer_text(state))}</div>")
     data = {mimetype: "\n\n".join(piece for piece in pieces if piece)}
     if state.final:
         data["text/plain"] = f"{state.text}\n\n— {footer_text(state)}" if state.text else f"— {footer_text(state)}"

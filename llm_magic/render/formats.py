@@ -5,12 +5,12 @@ Each function returns ``(mimetype, body)``; the document module adds reasoning a
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from collections.abc import Callable
 
 from ..i18n import Text
+from ..markup import escape_text, sandboxed_html, sanitize_markdown
 
 _FENCED = re.compile(r"^(?P<fence>`{3,}|~{3,})[ \t]*(?P<lang>[\w+#.-]*)[^\n]*\n(?P<code>.*?)(?:^(?P=fence)[ \t]*$|\Z)",
                      re.DOTALL | re.MULTILINE)
@@ -47,11 +47,17 @@ def pretty_json(text: str) -> tuple[str | None, str | None]:
 
 def escape_block(text: str) -> str:
     """Plain text as HTML that keeps line breaks and survives inside Markdown (no blank lines)."""
-    return html.escape(text).replace("\n", "<br>")
+    return escape_text(text)
 
 
 def _html(text: str, final: bool) -> tuple[str, str]:
-    return "text/html", text
+    """The answer's HTML runs in a sandboxed frame: no script, no form, nothing loaded from outside."""
+    if not text:
+        return "text/html", ""
+    note = Text("HTML of the answer, shown in a sandbox: scripts, forms and remote content are off.",
+                "回答中的 HTML 显示在沙盒里：脚本、表单和远程内容都不会运行。")
+    caption = f'<div style="font-size: 85%; opacity: 0.65">{escape_text(str(note))}</div>'
+    return "text/html", sandboxed_html(text) + caption
 
 
 def _text(text: str, final: bool) -> tuple[str, str]:
@@ -60,7 +66,7 @@ def _text(text: str, final: bool) -> tuple[str, str]:
 
 def _code(text: str, final: bool) -> tuple[str, str]:
     code, language = extract_code(text)
-    return "text/markdown", fence(code, language) if code else ""
+    return "text/markdown", sanitize_markdown(fence(code, language)) if code else ""
 
 
 def _json(text: str, final: bool) -> tuple[str, str]:
@@ -72,11 +78,11 @@ def _json(text: str, final: bool) -> tuple[str, str]:
         return "text/markdown", fence(pretty, "json")
     note = Text("⚠ The answer is not valid JSON ({problem}); shown as received.",
                 "⚠ 回答不是有效的 JSON（{problem}），按原样显示。").format(problem=problem)
-    return "text/markdown", f"{fence(text, 'text')}\n\n*{html.escape(str(note))}*"
+    return "text/markdown", f"{fence(text, 'text')}\n\n<i>{escape_text(str(note))}</i>"
 
 
 def _markdown(text: str, final: bool) -> tuple[str, str]:
-    return "text/markdown", text
+    return "text/markdown", sanitize_markdown(text)
 
 
 #: format name → how the answer so far becomes ``(mimetype, body)``; the first is the default

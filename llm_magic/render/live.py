@@ -33,9 +33,9 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from ..i18n import Text
+from ..markup import escape_text, sanitize_markdown
 from .blocks import BlockSplitter
 from .document import _QUIET, bundle, error_lines, footer_text, waiting_text
-from .formats import escape_block
 from .state import StreamState
 
 if TYPE_CHECKING:
@@ -163,11 +163,11 @@ class Widgets:
 
 
 def markdown_data(block: str) -> dict[str, str]:
-    return {"text/markdown": block}
+    return {"text/markdown": sanitize_markdown(block)}
 
 
 def reasoning_data(block: str) -> dict[str, str]:
-    return {"text/html": f"<div {_QUIET}>{escape_block(block)}</div>"}
+    return {"text/html": f"<div {_QUIET}>{escape_text(block)}</div>"}
 
 
 class BlockStream:
@@ -258,9 +258,7 @@ class LivePanel:
 
 
 def _escape(text: str) -> str:
-    import html
-
-    return html.escape(text)
+    return escape_text(text)
 
 
 class LiveView:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import html
-
 from ..i18n import Text
+from ..markup import escape_text
 
 
 def show_warning(text: Text | None) -> None:
@@ -14,4 +13,4 @@ def show_warning(text: Text | None) -> None:
     from IPython.display import display
 
     display({"text/plain": f"⚠ {text}",
-             "text/markdown": f"<div style=\"font-size: 90%\">⚠️ {html.escape(str(text))}</div>"}, raw=True)
+             "text/markdown": f"<div style=\"font-size: 90%\">⚠️ {escape_text(str(text))}</div>"}, raw=True)

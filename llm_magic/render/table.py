@@ -11,6 +11,8 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
+from ..markup import escape_text
+
 
 def width(text: str) -> int:
     """Columns a terminal uses for ``text``: CJK characters take two."""
@@ -32,7 +34,7 @@ class Table:
         self.bold_rows, self.code_columns = set(bold_rows), set(code_columns)
 
     def _cell(self, row: int, column: int, text: str) -> str:
-        shown = html.escape(text)
+        shown = escape_text(text)  # cells may hold what a server sent (a model name)
         if column in self.code_columns:
             shown = f"<code>{shown}</code>"
         if row in self.bold_rows:
