@@ -28,6 +28,7 @@ _LAZY = {
     "register_provider": "providers", "get_provider": "providers", "provider_names": "providers",
     "TextDelta": "events", "ReasoningDelta": "events", "RetryWait": "events", "Finished": "events",
     "ask_many": "compare",
+    "embed": "engine.embeddings", "cosine": "engine.embeddings",
 }
 _ERRORS = (
     "LLMError", "ConfigurationError", "UnknownProviderError", "MissingKeyError", "SessionBudgetError",
@@ -48,6 +49,8 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time names load on fi
     from .engine.client import list_models as list_models
     from .engine.client import stream as stream
     from .engine.client import stream_events as stream_events
+    from .engine.embeddings import cosine as cosine
+    from .engine.embeddings import embed as embed
     from .errors import *  # noqa: F403
     from .events import Finished as Finished
     from .events import ReasoningDelta as ReasoningDelta

@@ -12,7 +12,8 @@ class Answer(str):
     """The answer text, usable anywhere a ``str`` is, with what produced it attached.
 
     ``reasoning`` holds a reasoning model's thinking, kept apart from the answer and never
-    sent back to the provider.
+    sent back to the provider. ``data`` holds the parsed JSON value of a ``--json`` or
+    ``--schema`` answer (None otherwise).
     """
 
     reasoning: str | None
@@ -27,6 +28,7 @@ class Answer(str):
     #: None when the price or the usage is unknown, and for a replay (which costs nothing)
     cost: float | None
     currency: str | None
+    data: Any
 
     def __new__(
         cls,
@@ -54,6 +56,7 @@ class Answer(str):
         self.replayed = replayed
         self.cost = cost
         self.currency = currency
+        self.data = None
         return self
 
     @property
@@ -78,15 +81,17 @@ class Answer(str):
         shown = self.text if len(self) <= 60 else self.text[:57] + "..."
         return f"Answer({shown!r}, provider={self.provider!r}, model={self.model!r})"
 
-    def __reduce__(self) -> tuple[Callable[[str, dict[str, Any], str | None], Answer],
-                                  tuple[str, dict[str, Any], str | None]]:
-        return (_rebuild, (self.text, self.metadata(), self.reasoning))
+    def __reduce__(self) -> tuple[Callable[[str, dict[str, Any], str | None, Any], Answer],
+                                  tuple[str, dict[str, Any], str | None, Any]]:
+        return (_rebuild, (self.text, self.metadata(), self.reasoning, self.data))
 
     def _repr_markdown_(self) -> str:
         """Shown when ``_llm`` is displayed: the answer is untrusted, so its raw HTML shows as text."""
         return sanitize_markdown(self.text)
 
 
-def _rebuild(text: str, metadata: dict[str, Any], reasoning: str | None) -> Answer:
+def _rebuild(text: str, metadata: dict[str, Any], reasoning: str | None, data: Any = None) -> Answer:
     metadata = dict(metadata)
-    return Answer(text, reasoning=reasoning, **metadata)
+    answer = Answer(text, reasoning=reasoning, **metadata)
+    answer.data = data
+    return answer

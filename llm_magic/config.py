@@ -37,6 +37,8 @@ class Settings:
     #: the course's default model per provider, over the model each provider declares
     #: (``llm_magic.get_provider(name).default_model()`` gives the one in force)
     models: dict[str, str] = field(default_factory=dict)
+    #: the course's embeddings model per provider (``llm_magic.embed``, ``%llm_embed``), over the declared one
+    embedding_models: dict[str, str] = field(default_factory=dict)
     #: base URL per provider, below the explicit argument and the *_BASE_URL variable
     base_urls: dict[str, str] = field(default_factory=dict)
     #: language of messages: "auto" (follow the locale), "en", "zh" or "both"

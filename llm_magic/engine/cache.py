@@ -201,6 +201,11 @@ def cached_stream(provider: str, prompt: str | None = None, *, refresh: bool = F
     cache, call_key = get_cache(path), key_of(draft)
     hit = None if refresh else cache.lookup(call_key)
     if hit is not None:
-        yield from replay_events(hit, delay)
+        if draft.expect is None:
+            yield from replay_events(hit, delay)
+        else:
+            from .structured import checked  # a stored --json answer is parsed and checked again
+
+            yield from checked(replay_events(hit, delay), draft.expect)
         return
     yield from recording(run_call(prepare(draft, send)), cache, call_key)

@@ -67,6 +67,10 @@ def run_call(call: PreparedCall) -> Generator[Event, None, None]:
     usage.price_answer(answer)
     usage.ledger.record(answer)  # before the finish check: a filtered answer is still billed
     _raise_for_finish(answer, call)
+    if call.expect is not None:
+        from .structured import attach  # loaded only for --json / --schema
+
+        attach(answer, call.expect)  # raises with the answer on .partial when it is not the JSON asked for
     yield Finished(answer)
 
 

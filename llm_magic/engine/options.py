@@ -25,6 +25,12 @@ class AskOptions:
     messages: Sequence[Message] | None = None
     think: bool | None = None
     stream: bool = True
+    #: images sent with the prompt: paths, https:// URLs, bytes, PIL images, figures, arrays (engine.images)
+    images: Sequence[Any] = ()
+    #: ask for a JSON answer (``--json``); a schema implies it
+    json: bool = False
+    #: the JSON the answer must follow: a JSON Schema dict, a dataclass, a pydantic model or "name, age int"
+    schema: Any = None
     #: further fields copied into the request body as they are
     extra: Mapping[str, Any] = field(default_factory=dict)
 

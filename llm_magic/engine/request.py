@@ -11,7 +11,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..config import settings
 from ..i18n import Text
@@ -24,13 +24,17 @@ from .parameters import adapt_parameters
 from .target import Target, resolve, split_spec
 from .validate import bad_option, check_number, check_whole
 
+if TYPE_CHECKING:
+    from .images import ImageInput
+    from .structured import Expectation
+
 __all__ = ["DraftRequest", "PreparedCall", "build_messages", "draft_request", "prepare", "prepare_call",
            "resolve_endpoint", "split_provider"]
 
 #: the old name of :func:`~llm_magic.engine.target.split_spec`
 split_provider = split_spec
 #: body fields that are not sampling parameters
-_NOT_PARAMETERS = ("messages", "model", "stream", "stream_options")
+_NOT_PARAMETERS = ("messages", "model", "stream", "stream_options", "response_format")
 
 
 def parameters_of(payload: dict[str, Any]) -> dict[str, Any]:
@@ -45,8 +49,13 @@ class DraftRequest:
     target: Target
     payload: dict[str, Any] = field(repr=False)
     stream: bool  # on the wire
-    #: what was changed to fit the model's parameter rules (a -t left out...), for a one-line note
+    #: what was changed to fit the model's parameter rules (a -t left out...), or how a JSON request
+    #: was shaped (a JSON mode the provider lacks): one-line notes above the answer
     notes: tuple[Text, ...] = ()
+    #: the images sent, for the cell's thumbnails
+    images: tuple[ImageInput, ...] = field(default=(), repr=False)
+    #: what the answer must be (``--json``, ``--schema``): checked when it arrives
+    expect: Expectation | None = None
 
     @property
     def provider(self) -> Provider:
@@ -73,6 +82,7 @@ class PreparedCall:
     stream: bool  # on the wire
     timeout: float
     max_retries: int
+    expect: Expectation | None = None
 
     @property
     def url(self) -> str:
@@ -83,17 +93,37 @@ class PreparedCall:
         return parameters_of(self.payload)
 
 
-def build_messages(prompt: str | None, system: str | None, messages: Sequence[Message] | None) -> list[dict[str, Any]]:
-    """History, then the prompt; reasoning text is never sent back to a provider."""
+def build_messages(prompt: str | None, system: str | None, messages: Sequence[Message] | None,
+                   images: Sequence[ImageInput] = ()) -> list[dict[str, Any]]:
+    """History, then the prompt (with its images); reasoning text is never sent back to a provider."""
     built = [_history_message(message) for message in messages or ()]
     if system and not any(m["role"] == "system" for m in built):
         built.insert(0, {"role": "system", "content": system})
-    if prompt is not None:
-        built.append({"role": "user", "content": prompt})
-    if not any(m["role"] == "user" and str(m.get("content") or "").strip() for m in built):
+    if images or prompt is not None:
+        built.append(_prompt_message(prompt, images))
+    if not any(m["role"] == "user" and _says_something(m.get("content")) for m in built):
         raise bad_option("The prompt is empty: there is nothing to send.", "提示词是空的：没有可发送的内容。")
     _check_size(built)
     return built
+
+
+def _prompt_message(prompt: str | None, images: Sequence[ImageInput]) -> dict[str, Any]:
+    """The user's turn: plain text, or (with images) a text part followed by the image parts."""
+    if not images:
+        return {"role": "user", "content": prompt}
+    text = [{"type": "text", "text": prompt}] if prompt else []
+    return {"role": "user", "content": text + [image.part() for image in images]}
+
+
+def _says_something(content: Any) -> bool:
+    return isinstance(content, list) or bool(str(content or "").strip())
+
+
+def text_of(content: Any) -> str:
+    """The text of a message's content: a string, or the text parts of a list (images left out)."""
+    if isinstance(content, list):
+        return "".join(str(part.get("text") or "") for part in content if isinstance(part, Mapping))
+    return str(content or "")
 
 
 def _history_message(message: Any) -> dict[str, Any]:
@@ -105,7 +135,7 @@ def _history_message(message: Any) -> dict[str, Any]:
 
 def _check_size(built: list[dict[str, Any]]) -> None:
     """A prompt of millions of characters is most likely a file pasted by mistake."""
-    size = sum(len(str(m.get("content") or "")) for m in built)
+    size = sum(len(text_of(m.get("content"))) for m in built)
     if size > settings.max_prompt_chars:
         raise bad_option(
             f"The prompt has {size:,} characters, more than the {settings.max_prompt_chars:,} allowed; "
@@ -119,11 +149,55 @@ def draft_request(target: Target, prompt: str | None, asked: AskOptions) -> Draf
     check_number("temperature", asked.temperature, 0, 2)
     check_number("top_p", asked.top_p, 0, 1, low_open=True)
     check_whole("max_tokens", asked.max_tokens, 1, adapter.name)
-    built = build_messages(prompt, asked.system, asked.messages)
-    wire_stream = adapter.wire_stream(asked.stream, asked.think)
+    images = _images(target, asked)
+    built = build_messages(prompt, asked.system, asked.messages, images)
     params, notes = adapt_parameters(adapter, target.model, {**asked.sampling, **asked.extra})
+    expect, notices = _structured(adapter, asked, built, params)
+    if images or any(isinstance(m.get("content"), list) for m in built):
+        _check_sent_images(adapter, images, built)
+    wire_stream = adapter.wire_stream(asked.stream, asked.think)
     payload = adapter.build_payload(target.model, built, stream=wire_stream, think=asked.think, params=params)
-    return DraftRequest(target, payload, wire_stream, tuple(notes))
+    return DraftRequest(target, payload, wire_stream, (*notes, *notices), images, expect)
+
+
+def _images(target: Target, asked: AskOptions) -> tuple[ImageInput, ...]:
+    """The cell's images, read and checked against the model and the provider's limits (nothing sent yet)."""
+    if not asked.images:
+        return ()
+    from .images import check_images, check_model, images_from  # loaded only when a cell sends images
+
+    images = images_from(asked.images)
+    if images:
+        check_model(target.provider, target.model)
+        check_images(target.provider, images)
+    return images
+
+
+def _check_sent_images(adapter: Provider, images: Sequence[ImageInput], built: list[dict[str, Any]]) -> None:
+    from .images import check_body, check_roles
+
+    check_roles(adapter, built)
+    check_body(adapter, images, sum(len(text_of(m.get("content"))) for m in built) + 1024)
+
+
+def _structured(adapter: Provider, asked: AskOptions, built: list[dict[str, Any]],
+                params: dict[str, Any]) -> tuple[Expectation | None, tuple[Text, ...]]:
+    """``--json`` / ``--schema``: the response_format (into ``params``) and any system instruction (into ``built``)."""
+    if not asked.json and asked.schema is None:
+        return None, ()
+    from .structured import Expectation, name_of, plan_for, schema_from  # loaded only when asked
+
+    schema = schema_from(asked.schema) if asked.schema is not None else None
+    expect = Expectation(schema, name_of(asked.schema) if asked.schema is not None else "answer")
+    plan = plan_for(adapter, expect)
+    if plan.response_format is not None:
+        params.setdefault("response_format", plan.response_format)
+    if plan.instruction:
+        if built and built[0]["role"] == "system":
+            built[0] = {**built[0], "content": f"{text_of(built[0].get('content'))}\n\n{plan.instruction}"}
+        else:
+            built.insert(0, {"role": "system", "content": plan.instruction})
+    return expect, (plan.notice,) if plan.notice else ()
 
 
 def resolve_endpoint(provider: str | Provider, *, key: str | None = None,
@@ -146,7 +220,8 @@ def prepare(draft: DraftRequest, send: SendOptions) -> PreparedCall:
         timeout = settings.timeout
     _, url, key = resolve_endpoint(draft.provider, key=send.key, base_url=send.base_url)
     retries = settings.max_retries if send.max_retries is None else max(0, int(send.max_retries))
-    return PreparedCall(draft.provider, draft.model, url, draft.payload, key, draft.stream, float(timeout), retries)
+    return PreparedCall(draft.provider, draft.model, url, draft.payload, key, draft.stream, float(timeout), retries,
+                        draft.expect)
 
 
 def prepare_call(provider: str | Provider | Target, prompt: str | None = None, **options: Any) -> PreparedCall:

@@ -9,12 +9,13 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from .demo_answers import answer_for, is_chinese, reasoning_for
+from .demo_media import OFF_SCHEMA_MODEL, describe_images, json_answer
 from .script import ChatRequest, Reply
 
 if TYPE_CHECKING:
     from .server import FakeProvider
 
-DEMO_MODELS = ("demo-chat", "demo-reasoner")
+DEMO_MODELS = ("demo-chat", "demo-reasoner", OFF_SCHEMA_MODEL)
 DELAY_ENV = "LLM_MAGIC_DEMO_DELAY"
 #: seconds per token: about 40 tokens per second, a pleasant reading pace
 DEFAULT_DELAY = 0.025
@@ -49,7 +50,7 @@ def token_delay() -> float:
 def demo_reply(request: ChatRequest) -> Reply:
     """The demo's reply to one request: an answer, or the failure its model name asks for."""
     prompt = request.prompt
-    text = answer_for(prompt)
+    text = _text_for(request)
     acted = DEMO_ERROR_MODELS.get(request.model)
     if acted is not None:
         return acted(text)
@@ -61,6 +62,16 @@ def demo_reply(request: ChatRequest) -> Reply:
         first_delay=min(0.4, delay * 12),
         delay=delay,
     )
+
+
+def _text_for(request: ChatRequest) -> str:
+    """JSON when JSON was asked for, a description of the images when there are any, else an answer."""
+    urls = request.image_urls
+    if request.response_format is not None and request.response_format.get("type") != "text":
+        return json_answer(request.response_format, request.prompt, urls, request.model)
+    if urls:
+        return describe_images(urls, is_chinese(request.prompt))
+    return answer_for(request.prompt)
 
 
 def make_demo_server(port: int = 0) -> FakeProvider:

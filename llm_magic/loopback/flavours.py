@@ -45,6 +45,13 @@ class Flavour:
     #: OpenAI's ``GET /models`` gives every model a ``shutdown_date`` (``YYYY-MM-DD``, or null
     #: when none is announced); None: the provider's list has no such field
     shutdown_dates: Fields | None = None
+    #: "openai": POST {base}/embeddings; "feature-extraction": Hugging Face's
+    #: /hf-inference/models/{model}/pipeline/feature-extraction at the root; None: no embeddings (DeepSeek)
+    embeddings: str | None = "openai"
+    #: texts one embeddings request may carry (more is a 400); None: no limit known
+    embedding_batch: int | None = None
+    #: bytes a request body may have (more is a 413); None: no limit
+    max_body: int | None = None
 
     @property
     def prefixes(self) -> tuple[str, ...]:
@@ -88,21 +95,22 @@ FLAVOURS: Mapping[str, Flavour] = MappingProxyType({
     "deepseek": Flavour(
         "deepseek", "", owned_by="deepseek", extra_prefixes=("/v1",),
         models=("deepseek-flash", "deepseek-v4-pro", "deepseek-chat", "deepseek-reasoner"),
-        test_key="sk-test0loopback0deepseek00000001", **_DEEPSEEK),
+        test_key="sk-test0loopback0deepseek00000001", embeddings=None, max_body=48 * 1024 * 1024,
+        **_DEEPSEEK),
     "bailian": Flavour(
         "bailian", "/compatible-mode/v1", family="dashscope", owned_by="system",
         models=("qwen3-max", "qwen-plus", "qwen-flash", "qwen3-32b", "qwen3-8b"),
         test_key="sk-test0loopback0bailian000000001", usage="separate",
-        usage_details="openai", finish_delta=(("content", ""),)),
+        usage_details="openai", finish_delta=(("content", ""),), embedding_batch=10),
     "chatanywhere": Flavour(
         "chatanywhere", "/v1", owned_by="system",
         models=("gpt-4o-mini", "gpt-4.1-mini", "gpt-5-mini", "gpt-4o-mini-ca", "deepseek-r1"),
-        test_key="sk-test0loopback0chatanywhere000000000000000001",
+        test_key="sk-test0loopback0chatanywhere000000000000000001", embedding_batch=2048,
         **(_OPENAI | {"family": "chatanywhere"})),
     "openai": Flavour(
         "openai", "/v1", owned_by="openai",
         models=("gpt-6.1-terra", "gpt-6.1-sol", "gpt-6-luna", "gpt-5-mini", "gpt-4o-mini"),
-        test_key="sk-test-loopback-openai-0000000001",
+        test_key="sk-test-loopback-openai-0000000001", embedding_batch=2048,
         # the dates of OpenAI's deprecations page (read 2026-12-01)
         shutdown_dates=(("gpt-5-mini", "2026-12-11"), ("gpt-4o-mini", "2027-01-14")), **_OPENAI),
     "huggingface": Flavour(
@@ -110,7 +118,8 @@ FLAVOURS: Mapping[str, Flavour] = MappingProxyType({
         models=("openai/gpt-oss-20b", "Qwen/Qwen2.5-7B-Instruct", "deepseek-ai/DeepSeek-R1"),
         test_key="hf_testLoopbackToken000000000000001", usage="on_last_content",
         usage_details="basic", finish_delta=None, role_on_every_delta=True,
-        reasoning_key="reasoning", id_style="empty", fingerprint="3.2.1-native"),
+        reasoning_key="reasoning", id_style="empty", fingerprint="3.2.1-native",
+        embeddings="feature-extraction"),
     "ollama": Flavour(
         "ollama", "/v1", family="ollama", owned_by="library", models=("qwen3:8b", "llama3.2"),
         test_key=None, usage="separate", usage_details="basic",
@@ -119,7 +128,7 @@ FLAVOURS: Mapping[str, Flavour] = MappingProxyType({
         fingerprint="fp_ollama"),
     "demo": Flavour(
         "demo", "/v1", owned_by="llm_magic", models=("demo-chat", "demo-reasoner"),
-        test_key=None, **_DEEPSEEK),
+        test_key=None, embedding_batch=8, **_DEEPSEEK),
 })
 
 #: Bailian's open-source Qwen3 checkpoints think by default (commercial ``qwen3-max`` does not).

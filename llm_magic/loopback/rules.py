@@ -47,11 +47,27 @@ def refuse_chat(flavour: Flavour, models: tuple[str, ...] | None,
     refused = refuse_parameters(flavour, request)
     if refused is not None:
         return refused
-    # DeepSeek: "If you pass reasoning_content in the input messages, the API returns 400."
-    if flavour.family == "deepseek" and any(
-            isinstance(m, Mapping) and "reasoning_content" in m for m in request.messages):
-        return error_body(flavour, "reasoning_input")
+    if flavour.family == "deepseek":
+        refused = _deepseek_refusal(flavour, request)
+        if refused is not None:
+            return refused
     # DashScope: thinking is only available when streaming
     if flavour.family == "dashscope" and request.reasoning and not request.stream:
         return error_body(flavour, "thinking_nonstream")
     return None
+
+
+def _deepseek_refusal(flavour: Flavour, request: ChatRequest) -> ErrorResponse | None:
+    # "If you pass reasoning_content in the input messages, the API returns 400."
+    if any(isinstance(m, Mapping) and "reasoning_content" in m for m in request.messages):
+        return error_body(flavour, "reasoning_input")
+    # images only in user messages; a system or assistant image is a 400
+    if any(isinstance(m, Mapping) and m.get("role") != "user" and _has_image(m) for m in request.messages):
+        return error_body(flavour, "bad_request", detail="Image content is only supported in user messages.")
+    return None
+
+
+def _has_image(message: Mapping[str, object]) -> bool:
+    content = message.get("content")
+    return isinstance(content, list) and any(
+        isinstance(part, Mapping) and part.get("type") == "image_url" for part in content)

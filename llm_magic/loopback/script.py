@@ -64,6 +64,23 @@ class ChatRequest:
                 return _text_of(message.get("content"))
         return ""
 
+    @property
+    def image_urls(self) -> list[str]:
+        """The image URLs (``data:`` or ``https:``) of the last user message, in order."""
+        for message in reversed(self.messages):
+            if isinstance(message, Mapping) and message.get("role") == "user":
+                content = message.get("content")
+                parts = content if isinstance(content, list) else []
+                return [str((part.get("image_url") or {}).get("url", "")) for part in parts
+                        if isinstance(part, Mapping) and part.get("type") == "image_url"
+                        and isinstance(part.get("image_url"), Mapping)]
+        return []
+
+    @property
+    def response_format(self) -> Mapping[str, Any] | None:
+        value = self.body.get("response_format")
+        return value if isinstance(value, Mapping) else None
+
 
 def _text_of(content: Any) -> str:
     if isinstance(content, str):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import json
+import re
 import threading
 import time
 from collections import deque
@@ -13,6 +14,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from .connection import Connection
+from .embeddings import embeddings_body, texts_of
 from .error_bodies import error_body
 from .faults import play_fault
 from .flavours import Flavour, get_flavour, wants_reasoning
@@ -26,7 +28,9 @@ from .wire import json_bytes, model_entry, model_list
 DefaultReply = Reply | Callable[[ChatRequest], Reply] | None
 
 
-_ENDPOINTS = {"/chat/completions": "POST", "/models": "GET"}  # and GET /models/{id}
+_ENDPOINTS = {"/chat/completions": "POST", "/models": "GET", "/embeddings": "POST"}  # and GET /models/{id}
+#: Hugging Face's embeddings route sits outside /v1, at the router's root
+_FEATURE_EXTRACTION = re.compile(r"^/hf-inference/models/(?P<model>.+)/pipeline/feature-extraction/?$")
 
 
 def play(exchange: Exchange, reply: Reply) -> None:
@@ -185,23 +189,53 @@ class FakeProvider:
         return f"FakeProvider({self.flavour.name!r}, {where})"
 
     # -- request handling (runs in the handler's thread) ---------------------------------------
-    def _handle(self, handler: BaseHTTPRequestHandler) -> None:
+    def _handle(self, handler: BaseHTTPRequestHandler) -> None:  # complex: one branch per route and refusal
         recorded = self._record(handler)
-        route = self.flavour.route(handler.path)
+        route, path_model = self._route(handler.path)
         exchange = Exchange(Connection(handler, self._stopping), self.flavour,
                             ChatRequest({}, self.flavour.name), bearer_key(recorded.headers))
+        size = int(recorded.headers.get("Content-Length") or 0)
         if route is None or not (route in _ENDPOINTS or route.startswith("/models/")):
             exchange.send_error(error_body(self.flavour, "not_found"))
         elif self.key is not None and exchange.key != self.key:
             exchange.send_error(error_body(self.flavour, "auth", key=exchange.key))
         elif recorded.method != _ENDPOINTS.get(route, "GET"):
             exchange.send_error(error_body(self.flavour, 405))
+        elif self.flavour.max_body is not None and size > self.flavour.max_body:
+            exchange.send_error(error_body(self.flavour, 413))
         elif route == "/chat/completions":
             self._chat(exchange, recorded)
+        elif route == "/embeddings":
+            self._embeddings(exchange, recorded, path_model)
         elif route == "/models":
             exchange.send_body(200, json_bytes(model_list(self.flavour, self._listed)))
         else:
             self._one_model(exchange, route[len("/models/"):])
+
+    def _route(self, path: str) -> tuple[str | None, str | None]:
+        """(route, model named in the path): Hugging Face's feature-extraction route maps to /embeddings."""
+        if self.flavour.embeddings == "feature-extraction":
+            match = _FEATURE_EXTRACTION.match(path.split("?", 1)[0])
+            if match:
+                return "/embeddings", match.group("model")
+        route = self.flavour.route(path)
+        if route == "/embeddings" and self.flavour.embeddings != "openai":
+            return None, None  # DeepSeek has no embeddings; Hugging Face serves them elsewhere
+        return route, None
+
+    def _embeddings(self, exchange: Exchange, recorded: RecordedRequest, path_model: str | None) -> None:
+        texts = texts_of(recorded.body, self.flavour)
+        if not texts:
+            detail = "input must be a non-empty string or list of strings."
+            exchange.send_error(error_body(self.flavour, "bad_request", detail=detail))
+            return
+        limit = self.flavour.embedding_batch
+        if limit is not None and len(texts) > limit:
+            detail = f"batch size is invalid, it should not be larger than {limit}."
+            exchange.send_error(error_body(self.flavour, "bad_request", detail=detail))
+            return
+        model = path_model or str(recorded.body.get("model") or "")
+        exchange.send_body(200, json_bytes(embeddings_body(self.flavour, model, texts)))
 
     def _record(self, handler: BaseHTTPRequestHandler) -> RecordedRequest:
         raw = handler.rfile.read(int(handler.headers.get("Content-Length") or 0))

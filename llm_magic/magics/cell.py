@@ -99,11 +99,31 @@ def _events(draft: DraftRequest, asked: AskOptions, cell: Cell) -> tuple[CallInf
     call_key = cache.key_of(draft) if store is not None else ""
     hit = store.lookup(call_key) if store is not None and not cell.refresh else None
     if hit is not None:
-        return draft, cache.replay_events(hit)
+        return draft, _replayed(hit, draft)
     _before_sending(cell, asked)
     call = prepare(draft, cell.send)
     events = run_call(call)
     return call, cache.recording(events, store, call_key) if store is not None else events
+
+
+def _replayed(answer: Answer, draft: DraftRequest) -> Iterator[Event]:
+    """A stored answer's events; a --json / --schema answer is parsed and checked again."""
+    from ..engine import cache
+
+    events = cache.replay_events(answer)
+    if draft.expect is None:
+        return events
+    from ..engine.structured import checked
+
+    return checked(events, draft.expect)
+
+
+def _show_images(drafts: list[DraftRequest], cell: Cell) -> None:
+    """Above the answer: thumbnails of the images sent (every provider of a cell gets the same ones)."""
+    if drafts and drafts[0].images:
+        from ..render.sent import show_sent_images
+
+        show_sent_images(drafts[0].images, cell.screen)
 
 
 def run_one(spec: str, cell: Cell) -> Any:
@@ -124,6 +144,7 @@ def run_one(spec: str, cell: Cell) -> Any:
         asked = replace(asked, messages=conversation.history_for(name) or None)
     draft = draft_request(target, cell.prompt, asked)
     _notices(target, draft)
+    _show_images([draft], cell)
     if cell.dry_run:
         _dry_run([draft])
         return None
@@ -149,6 +170,7 @@ def run_many(specs: list[str], cell: Cell) -> dict[str, Any]:
     from ..render.show import state_for
 
     drafts = _drafts(specs, cell)
+    _show_images(list(drafts.values()), cell)
     if cell.dry_run:
         _dry_run(list(drafts.values()))
         return {}
@@ -157,7 +179,7 @@ def run_many(specs: list[str], cell: Cell) -> dict[str, Any]:
     live = {label: draft for label, draft in drafts.items() if label not in replays}
     if live:
         _before_sending(cell, cell.asked)
-    results = show_many(states, _many_events(live, replays, cell), store=cell.store, screen=cell.screen,
+    results = show_many(states, _many_events(live, replays, cell, drafts), store=cell.store, screen=cell.screen,
                         explain=lambda label, error: explained(error, drafts[label].target))
     errors = [result for result in results.values() if isinstance(result, LLMError)]
     if errors and len(errors) == len(results):
@@ -191,14 +213,14 @@ def _replays(drafts: Mapping[str, DraftRequest], cell: Cell) -> dict[str, Answer
 
 
 def _many_events(live: Mapping[str, DraftRequest], replays: Mapping[str, Any],
-                 cell: Cell) -> Iterator[tuple[str, Any]]:
+                 cell: Cell, drafts: Mapping[str, DraftRequest]) -> Iterator[tuple[str, Any]]:
     """The replays first, then the live calls' events as they arrive (recorded when the cache is on)."""
     from ..engine import cache, compare
     from ..engine.client import run_call
     from ..engine.request import prepare
 
     for label, answer in replays.items():
-        for event in cache.replay_events(answer):
+        for event in _replayed(answer, drafts[label]):
             yield label, event
     if not live:
         return

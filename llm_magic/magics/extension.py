@@ -10,11 +10,12 @@ if TYPE_CHECKING:
 
 
 def _magic_classes() -> list[type]:
+    from .embed import EmbedMagics
     from .features import FeatureMagics
     from .keys import KeyMagics
     from .llm import LLMMagics
 
-    return [LLMMagics, KeyMagics, FeatureMagics]
+    return [LLMMagics, KeyMagics, FeatureMagics, EmbedMagics]
 
 
 def load(ipython: InteractiveShell) -> None:

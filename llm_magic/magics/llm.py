@@ -172,6 +172,14 @@ class LLMMagics(Magics):
     @argument("--no-think", dest="think", action="store_const", const=False, help="Ask it not to think.")
     @argument("--timeout", type=float, metavar="SECONDS", help="Seconds the whole call may take.")
     @argument("--no-vars", action="store_true", help="Send the prompt verbatim: no {name} substitution.")
+    @argument("--image", dest="images", action="append", metavar="IMAGE", help="Send an image with the prompt "
+              "(repeatable): a file path, an https:// URL, or the name of a notebook variable holding a PIL "
+              "image, a matplotlib figure, bytes or a numpy array / 随提示词发送图片，可重复。")
+    @argument("--json", action="store_true", help="Ask for a JSON answer, check it, show it pretty-printed; "
+              "the parsed value is in _llm.data / 要求回答 JSON。")
+    @argument("--schema", metavar="SCHEMA", help="The JSON the answer must follow: a notebook variable (a JSON "
+              "Schema dict, a dataclass, a pydantic model) or a concise form such as \"name, age int, tags list\"; "
+              "implies --json / 按 schema 返回 JSON。")
     @argument("--debug", action="store_true", help="Show the full traceback of an error.")
     @line_cell_magic
     def llm(self, line: str, cell: str | None = None) -> None:
@@ -228,14 +236,38 @@ class LLMMagics(Magics):
 
             prompt = interpolate(prompt, self.shell.user_ns)
             system = interpolate(system, self.shell.user_ns) if system else system
+        fmt = args.format or self.format
+        schema = self._notebook_value(args.schema) if args.schema is not None else None
+        wants_json = args.json or schema is not None or fmt == "json"  # -f json is an alias of --json
         asked = AskOptions(system=system or None, temperature=_pick(args.temperature, self.temperature),
                            max_tokens=_pick(args.max_tokens, self.max_tokens), top_p=args.top_p, think=args.think,
-                           stream=_pick(args.stream, self.stream))
+                           stream=_pick(args.stream, self.stream), images=self._images(args.images),
+                           json=wants_json, schema=schema)
         return Cell(prompt, asked, SendOptions(timeout=args.timeout), model=args.model,
-                    fmt=args.format or self.format, screen=Screen.of(self.shell, self.display_mode, self.live_view),
+                    fmt="json" if wants_json else fmt, screen=Screen.of(self.shell, self.display_mode, self.live_view),
                     chat=args.chat, cache=args.refresh or _pick(args.cache, self.cache), refresh=args.refresh,
                     dry_run=args.dry_run,
                     store=lambda result: self._store(result, args.out))
+
+    def _notebook_value(self, word: str) -> Any:
+        """The notebook variable ``word`` names (``fig``, ``Person``, ``data.image``), else the word itself."""
+        head, *attributes = word.split(".")
+        if not head.isidentifier() or head not in self.shell.user_ns:
+            return word
+        value = self.shell.user_ns[head]
+        for attribute in attributes:
+            value = getattr(value, attribute, None)
+            if value is None:
+                return word
+        return value
+
+    def _images(self, words: list[str] | None) -> tuple[Any, ...]:
+        """Each ``--image``: a notebook variable's value, or a path or URL; read now, so a typo fails first."""
+        if not words:
+            return ()
+        from ..engine.images import image_from  # loaded only when a cell sends images
+
+        return tuple(image_from(self._notebook_value(word), label=word) for word in words)
 
     def _store(self, answer: Any, name: str | None) -> None:
         """``_llm`` (and ``-o NAME``): the Answer, or a dict of them by provider label when several answered."""

@@ -10,7 +10,17 @@ from ..config import settings
 from ..errors import ConfigurationError
 from ..i18n import Text
 from .base import Provider
-from .facts import ANY_MODEL, ContextLimit, DefaultModel, Price, Retirement, unknown_price
+from .facts import (
+    ANY_MODEL,
+    ContextLimit,
+    DefaultModel,
+    Embeddings,
+    Price,
+    Retirement,
+    StructuredOutput,
+    Vision,
+    unknown_price,
+)
 
 _READ = "2026-12-01"
 BASE_URLS_PAGE = "https://www.alibabacloud.com/help/en/model-studio/base-url"
@@ -67,6 +77,21 @@ class Bailian(Provider):
         Retirement("qwen-vl-plus*", "2026-10-10", "qwen3-vl-plus", _RETIRED, _READ),
         Retirement("qvq-max*", "2026-10-10", "qwen3-vl-plus", _RETIRED, _READ),
     )
+    # The text models below are listed as "text generation models" on the structured-output page;
+    # qwen3.5-plus reads images natively.
+    vision = Vision(
+        models=("qwen3-vl-plus", "qwen3-vl-flash", "qwen3.5-plus"),
+        text_only=("qwen-plus", "qwen-flash", "qwen-max", "qwen3-max", "qwen-turbo", "qwq"),
+        checked="2026-12", source="https://help.aliyun.com/zh/model-studio/vision")
+    # json_object on most Qwen models (the word "JSON" must be in the messages); json_schema on the
+    # qwen3-max, qwen-plus and qwen-flash series.
+    structured = StructuredOutput(json_object=True, json_schema=True, needs_json_word=True,
+                                  source="https://www.alibabacloud.com/help/en/model-studio/qwen-structured-output")
+    # text-embedding-v4: 10 rows per request, 8,192 tokens per row, 1,024 dimensions by default.
+    embeddings = Embeddings(
+        DefaultModel("text-embedding-v4", checked="2026-12",
+                     source="https://help.aliyun.com/en/model-studio/text-embedding-synchronous-api"),
+        batch_limit=10, source="https://help.aliyun.com/en/model-studio/text-embedding-synchronous-api")
 
     def builtin_base_url(self) -> str:
         region = settings.bailian_region

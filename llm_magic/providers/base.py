@@ -8,7 +8,18 @@ from typing import Any
 
 from ..config import settings
 from ..i18n import Text
-from .facts import ANY_MODEL, UNKNOWN_CONTEXT, ContextLimit, DefaultModel, ParameterRule, Price, Retirement
+from .facts import (
+    ANY_MODEL,
+    UNKNOWN_CONTEXT,
+    ContextLimit,
+    DefaultModel,
+    Embeddings,
+    ParameterRule,
+    Price,
+    Retirement,
+    StructuredOutput,
+    Vision,
+)
 
 
 class Provider:
@@ -46,6 +57,12 @@ class Provider:
     retirements: tuple[Retirement, ...] = ()
     #: how model families take --max-tokens, -t and --top-p; the first pattern that matches wins
     parameter_rules: tuple[ParameterRule, ...] = ()
+    #: which models read images, and the limits (None: nothing declared; the provider decides)
+    vision: Vision | None = None
+    #: which response_format types chat completions accept (--json, --schema)
+    structured: StructuredOutput = StructuredOutput()
+    #: the embeddings endpoint (None: the provider has none)
+    embeddings: Embeddings | None = None
 
     def __init__(self, **overrides: Any) -> None:
         for attribute, value in overrides.items():
@@ -148,7 +165,35 @@ class Provider:
             value = part.get("reasoning")
         return value if isinstance(value, str) else None
 
+    # -- embeddings -----------------------------------------------------------------------
+    def embeddings_url(self, base_url: str, model: str) -> str:
+        """Where embeddings are asked: ``{base}/embeddings`` for OpenAI-compatible APIs."""
+        return f"{base_url}/embeddings"
+
+    def embeddings_payload(self, model: str, texts: list[str]) -> dict[str, Any]:
+        return {"model": model, "input": texts}
+
+    @staticmethod
+    def vectors_of(body: Any) -> tuple[list[Any], Mapping[str, Any] | None]:
+        """(vectors in input order, usage) from an OpenAI-style ``{"data": [{"index", "embedding"}]}``."""
+        items = body.get("data") if isinstance(body, Mapping) else None
+        if not isinstance(items, list):
+            return [], None
+        ordered = sorted(items, key=lambda item: item.get("index", 0) if isinstance(item, Mapping) else 0)
+        usage = body.get("usage")
+        return ([item.get("embedding") if isinstance(item, Mapping) else None for item in ordered],
+                usage if isinstance(usage, Mapping) else None)
+
     # -- explaining failures ---------------------------------------------------------------
+    def vision_hint(self) -> Text:
+        """Which of this provider's models read images."""
+        if self.vision is None or not self.vision.models:
+            return Text(f"Choose a model of {self.display_name} that reads images (see its model list).",
+                        f"请选择 {self.display_name} 能读图片的模型（见它的模型列表）。")
+        names, names_zh = ", ".join(self.vision.models), "、".join(self.vision.models)
+        return Text(f"Models of {self.display_name} that read images: {names}; choose one with -m.",
+                    f"{self.display_name} 能读图片的模型有：{names_zh}；请用 -m 选择其中一个。")
+
     def key_hint(self) -> Text:
         """How to give this provider a key."""
         variables = " / ".join(self.key_vars) or "—"

@@ -9,8 +9,15 @@ from dataclasses import dataclass
 from ..config import settings
 from ..i18n import Text
 from .base import Provider
-from .facts import ANY_MODEL, ContextLimit, DefaultModel, Price
-from .openai import OPENAI_RETIREMENTS, REASONING_RULES
+from .facts import ANY_MODEL, ContextLimit, DefaultModel, Price, Vision
+from .openai import (
+    OPENAI_EMBEDDINGS,
+    OPENAI_IMAGE_LIMITS,
+    OPENAI_RETIREMENTS,
+    OPENAI_STRUCTURED,
+    OPENAI_VISION_MODELS,
+    REASONING_RULES,
+)
 
 HOSTS = {"cn": "https://api.chatanywhere.tech/v1", "global": "https://api.chatanywhere.org/v1"}
 README = "https://github.com/chatanywhere/GPT_API_free (README @ bb330b7, 2026-06-27)"
@@ -92,6 +99,12 @@ class ChatAnywhere(Provider):
     # passes OpenAI's 400s through is unconfirmed; refusing before sending makes that moot.
     retirements = OPENAI_RETIREMENTS
     parameter_rules = REASONING_RULES
+    # OpenAI's models read images and make embeddings (its free keys count embeddings apart from
+    # chat: 200 a day each); the DeepSeek models it relays read text only.
+    vision = Vision(models=OPENAI_VISION_MODELS, text_only=("gpt-3.5", "deepseek-"), limits=OPENAI_IMAGE_LIMITS,
+                    checked="2026-12", source=README)
+    structured = OPENAI_STRUCTURED
+    embeddings = OPENAI_EMBEDDINGS
 
     def builtin_base_url(self) -> str:
         return HOSTS.get(settings.chatanywhere_host, HOSTS["cn"])

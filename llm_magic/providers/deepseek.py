@@ -6,7 +6,19 @@ from collections.abc import Mapping
 from typing import Any
 
 from .base import Provider
-from .facts import ANY_MODEL, ContextLimit, DefaultModel, PeakHours, Price, Retirement, unknown_price
+from .facts import (
+    ANY_MODEL,
+    ContextLimit,
+    DefaultModel,
+    ImageLimits,
+    MiB,
+    PeakHours,
+    Price,
+    Retirement,
+    StructuredOutput,
+    Vision,
+    unknown_price,
+)
 
 PRICING = "https://api-docs.deepseek.com/zh-cn/quick_start/pricing/"
 _READ = "2026-12-01"
@@ -46,6 +58,17 @@ class DeepSeek(Provider):
         Retirement("deepseek-chat", "2026-07-24", "deepseek-flash", _NEWS, _READ),
         Retirement("deepseek-reasoner", "2026-07-24", "deepseek-flash", _NEWS, _READ),
     )
+    # Vision came with deepseek-v4-flash-vision-exp (2026-08-21); since V4.1 (2026-09) deepseek-flash
+    # serves that name too. Images only in user messages: a system or assistant image is a 400.
+    vision = Vision(
+        models=("deepseek-flash", "deepseek-v4-flash-vision-exp"),
+        limits=ImageLimits(per_image=32 * MiB, body=48 * MiB, count=600, user_messages_only=True,
+                           source="https://api-docs.deepseek.com/guides/vision"),
+        checked="2026-12", source="https://api-docs.deepseek.com/news/v4-1-flash")
+    # JSON Output: response_format json_object, and the word "json" in the prompt; no json_schema.
+    structured = StructuredOutput(json_object=True, needs_json_word=True,
+                                  source="https://api-docs.deepseek.com/guides/json_mode")
+    # DeepSeek has no embeddings endpoint: embeddings stays None.
 
     def apply_thinking(self, payload: dict[str, Any], think: bool | None, stream: bool) -> None:
         # V4 models think by default; the switch is {"thinking": {"type": ...}}.

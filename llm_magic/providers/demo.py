@@ -4,7 +4,7 @@ from collections.abc import Mapping
 
 from ..i18n import Text
 from .base import Provider
-from .facts import ANY_MODEL, FREE, DefaultModel, Price
+from .facts import ANY_MODEL, FREE, DefaultModel, Embeddings, ImageLimits, MiB, Price, StructuredOutput, Vision
 
 
 class Demo(Provider):
@@ -13,6 +13,14 @@ class Demo(Provider):
     needs_key = False
     default = DefaultModel("demo-chat")
     prices: Mapping[str, Price] = {ANY_MODEL: FREE}
+    # The demo acts out what real providers do: demo-chat describes the images it gets (their format
+    # and size, not what they show), demo-reasoner reads text only, limits like DeepSeek's but small.
+    vision = Vision(models=("demo-chat",), text_only=("demo-reasoner",),
+                    limits=ImageLimits(per_image=8 * MiB, body=12 * MiB, count=16,
+                                       formats=("image/png", "image/jpeg", "image/gif", "image/webp"),
+                                       user_messages_only=True, source="llm_magic's demo"))
+    structured = StructuredOutput(json_object=True, json_schema=True, source="llm_magic's demo")
+    embeddings = Embeddings(DefaultModel("demo-embed"), batch_limit=8, source="llm_magic's demo")
 
     def builtin_base_url(self) -> str:
         from ..loopback.demo import ensure_demo_server  # started on first use only

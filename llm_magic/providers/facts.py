@@ -146,3 +146,70 @@ def unknown_price(source: str) -> Price:
 
 #: what runs on this computer or offline
 FREE = Price(0.0, 0.0, source="runs without a provider account")
+
+
+# -- beyond text: images, JSON, embeddings -----------------------------------------------------
+MiB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ImageLimits:
+    """What a provider accepts in images; ``None`` is unknown (the provider then decides)."""
+
+    #: bytes of one image as sent (decoded, before base64)
+    per_image: int | None = None
+    #: bytes of the whole request body, base64 and JSON included
+    body: int | None = None
+    #: bytes of all images of one request together (decoded)
+    all_images: int | None = None
+    count: int | None = None
+    #: MIME types it reads, e.g. ("image/png", "image/jpeg"); empty: not declared
+    formats: tuple[str, ...] = ()
+    #: images may only sit in user messages (DeepSeek answers 400 otherwise)
+    user_messages_only: bool = False
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Vision:
+    """Which models read images, which are known not to, and the limits, with when and where that was read."""
+
+    #: models to suggest when a model cannot read images
+    models: tuple[str, ...]
+    #: model-name prefixes known to read text only: a cell with images is refused before sending
+    text_only: tuple[str, ...] = ()
+    limits: ImageLimits = ImageLimits()
+    checked: str | None = None
+    source: str | None = None
+
+    def reads_images(self, model: str) -> bool:
+        """False only for a model declared text-only; an unknown model is given the benefit of the doubt."""
+        lowered = model.lower()
+        return not any(lowered.startswith(prefix) for prefix in self.text_only)
+
+
+@dataclass(frozen=True)
+class StructuredOutput:
+    """Which ``response_format`` types a provider accepts on chat completions."""
+
+    json_object: bool = False
+    json_schema: bool = False
+    #: DashScope and DeepSeek want the word "json" in the messages when json_object is asked
+    needs_json_word: bool = False
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Embeddings:
+    """A provider's embeddings endpoint: its default model and how many texts one request may carry."""
+
+    default: DefaultModel
+    #: texts per request; larger lists are split into several requests
+    batch_limit: int
+    #: "openai": POST {base}/embeddings; "feature-extraction": Hugging Face's hf-inference pipeline route
+    route: str = "openai"
+    source: str | None = None
+
+
+#: image formats the OpenAI vision guide lists (non-animated GIF)
+OPENAI_IMAGE_FORMATS = ("image/png", "image/jpeg", "image/webp", "image/gif")

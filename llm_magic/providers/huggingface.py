@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from ..i18n import Text
 from .base import Provider
-from .facts import ANY_MODEL, DefaultModel, Price, unknown_price
+from .facts import ANY_MODEL, DefaultModel, Embeddings, Price, StructuredOutput, unknown_price
 
 
 class HuggingFace(Provider):
@@ -26,6 +27,29 @@ class HuggingFace(Provider):
         ANY_MODEL: unknown_price("https://huggingface.co/docs/inference-providers/pricing (varies by routed provider)"),
     }
     route_separator = ":"  # openai/gpt-oss-20b:cheapest, :fastest, :groq …
+    # The router's chat-completion spec lists response_format; whether a routed provider honours
+    # json_schema varies (GET /v1/models says supports_structured_output per provider).
+    structured = StructuredOutput(json_object=False, json_schema=True,
+                                  source="https://huggingface.co/docs/inference-providers/tasks/chat-completion")
+    # The router is chat-only: embeddings go to the hf-inference feature-extraction pipeline.
+    # The batch limit is this project's choice (none is documented): small requests, kind to free credits.
+    embeddings = Embeddings(
+        DefaultModel("intfloat/multilingual-e5-large-instruct", checked="2026-12",
+                     source="https://huggingface.co/docs/inference-providers/tasks/feature-extraction"),
+        batch_limit=32, route="feature-extraction",
+        source="https://huggingface.co/docs/inference-providers/tasks/feature-extraction")
+
+    def embeddings_url(self, base_url: str, model: str) -> str:
+        root = base_url[: -len("/v1")] if base_url.endswith("/v1") else base_url
+        return f"{root}/hf-inference/models/{model}/pipeline/feature-extraction"
+
+    def embeddings_payload(self, model: str, texts: list[str]) -> dict[str, Any]:
+        return {"inputs": texts}
+
+    @staticmethod
+    def vectors_of(body: Any) -> tuple[list[Any], Mapping[str, Any] | None]:
+        """feature-extraction answers a bare list of vectors, in input order, without usage."""
+        return (list(body), None) if isinstance(body, list) else ([], None)
 
     def auth_hint(self, key: str | None) -> Text:
         return super().auth_hint(key) + Text(

@@ -3,7 +3,21 @@
 from collections.abc import Mapping
 
 from .base import Provider
-from .facts import ANY_MODEL, ContextLimit, DefaultModel, ParameterRule, Price, Retirement, unknown_price
+from .facts import (
+    ANY_MODEL,
+    OPENAI_IMAGE_FORMATS,
+    ContextLimit,
+    DefaultModel,
+    Embeddings,
+    ImageLimits,
+    MiB,
+    ParameterRule,
+    Price,
+    Retirement,
+    StructuredOutput,
+    Vision,
+    unknown_price,
+)
 
 DEPRECATIONS = "https://developers.openai.com/api/docs/deprecations"
 _READ = "2026-12-01"
@@ -43,6 +57,20 @@ OPENAI_RETIREMENTS: tuple[Retirement, ...] = (
 #: launch note and apidog's price guide, both quoting openai.com/api/pricing (launched 2026-10-26).
 _PRICE_SOURCE = "https://openai.com/api/pricing/ (as quoted by https://docs.litellm.ai/blog/gpt-6-1-terra)"
 
+#: the images-and-vision guide: 20 MB per image, 500 images and 50 MB of images per request
+OPENAI_IMAGE_LIMITS = ImageLimits(per_image=20 * MiB, all_images=50 * MiB, count=500,
+                                  formats=OPENAI_IMAGE_FORMATS,
+                                  source="https://platform.openai.com/docs/guides/images-vision")
+OPENAI_VISION_MODELS = ("gpt-4o-mini", "gpt-4o", "gpt-4.1-mini", "gpt-4.1")
+#: json_object and json_schema (Structured Outputs) on Chat Completions
+OPENAI_STRUCTURED = StructuredOutput(json_object=True, json_schema=True,
+                                     source="https://platform.openai.com/docs/guides/structured-outputs")
+#: POST /v1/embeddings takes up to 2,048 inputs per request
+OPENAI_EMBEDDINGS = Embeddings(
+    DefaultModel("text-embedding-3-small", checked="2026-12",
+                 source="https://platform.openai.com/docs/guides/embeddings"),
+    batch_limit=2048, source="https://platform.openai.com/docs/api-reference/embeddings/create")
+
 
 class OpenAI(Provider):
     name = "openai"
@@ -65,3 +93,8 @@ class OpenAI(Provider):
     }
     retirements = OPENAI_RETIREMENTS
     parameter_rules = REASONING_RULES
+    vision = Vision(models=OPENAI_VISION_MODELS, text_only=("gpt-3.5", "o1-mini", "o3-mini"),
+                    limits=OPENAI_IMAGE_LIMITS, checked="2026-12",
+                    source="https://platform.openai.com/docs/guides/images-vision")
+    structured = OPENAI_STRUCTURED
+    embeddings = OPENAI_EMBEDDINGS

@@ -19,7 +19,7 @@ LAYERS: dict[str, tuple[int, str]] = {
     "llm_magic.wire": (10, "wire"),
 }
 SHARED = {"llm_magic.errors", "llm_magic.events", "llm_magic.answer", "llm_magic.config", "llm_magic.i18n",
-          "llm_magic.secrets", "llm_magic.markup", "llm_magic._version"}
+          "llm_magic.secrets", "llm_magic.markup", "llm_magic._version", "llm_magic.media"}
 FACE = {"llm_magic", "llm_magic._aliases"}
 
 

@@ -147,12 +147,19 @@ def test_json_format_pretty_prints_valid_json(shell, deepseek):
     assert '{\n  "name": "张三",\n  "age": 3\n}' in data["text/markdown"]
 
 
-def test_json_format_shows_invalid_json_with_a_note(shell, deepseek):
+def test_json_format_is_json_mode_and_invalid_json_fails_with_a_note(shell, deepseek):
+    """-f json is an alias of --json: JSON is asked for, and a reply that is not JSON fails, kept in _llm."""
+    from IPython.utils.capture import capture_output
+
+    from llm_magic.errors import ResponseFormatError
+
     deepseek.queue(Reply.answer('{"name": "张三",'))
-    data = final(run(shell, "%%llm deepseek -f json\nhi"))
-    assert '{"name": "张三",' in data["text/markdown"]
-    assert "not valid JSON" in data["text/markdown"]
+    with capture_output() as captured, pytest.raises(ResponseFormatError, match="not valid JSON"):
+        shell.run_cell("%%llm deepseek -f json\nhi").raise_error()
+    markdown = captured.outputs[-1].data["text/markdown"]
+    assert '{"name": "张三",' in markdown and "not valid JSON" in markdown
     assert shell.user_ns["_llm"] == '{"name": "张三",'
+    assert deepseek.last_request.body["response_format"] == {"type": "json_object"}
 
 
 def test_reasoning_is_collapsible_and_kept_apart(shell, deepseek):
@@ -205,11 +212,11 @@ def test_unload_drops_the_instances_from_configurables(shell):
     def ours() -> list[str]:
         return [type(c).__name__ for c in shell.configurables if type(c).__module__.startswith("llm_magic")]
 
-    assert sorted(ours()) == ["FeatureMagics", "KeyMagics", "LLMMagics"]
+    assert sorted(ours()) == ["EmbedMagics", "FeatureMagics", "KeyMagics", "LLMMagics"]
     shell.run_line_magic("unload_ext", "llm_magic")
     assert ours() == []
     shell.run_line_magic("load_ext", "llm_magic")
-    assert sorted(ours()) == ["FeatureMagics", "KeyMagics", "LLMMagics"]
+    assert sorted(ours()) == ["EmbedMagics", "FeatureMagics", "KeyMagics", "LLMMagics"]
 
 
 def test_loading_is_free():
@@ -218,7 +225,12 @@ def test_loading_is_free():
             "print(sorted(m for m in ('requests', 'ipywidgets', 'dotenv', 'llm_magic.render.show',"
             " 'llm_magic.render.live', 'llm_magic.magics.interpolate',"
             " 'llm_magic.engine.catalog', 'llm_magic.magics.conversation', 'llm_magic.engine.usage',"
-            " 'llm_magic.engine.client', 'llm_magic.magics.cell')"
+            " 'llm_magic.engine.client', 'llm_magic.magics.cell',"
+            # images, schemas and embeddings load only when a cell uses them
+            " 'llm_magic.media', 'llm_magic.engine.images', 'llm_magic.engine.png', 'llm_magic.engine.structured',"
+            " 'llm_magic.engine.schema_check', 'llm_magic.engine.embeddings', 'llm_magic.render.sent',"
+            " 'llm_magic.render.embeddings', 'llm_magic.loopback.embeddings', 'llm_magic.loopback.demo_media',"
+            " 'PIL', 'numpy', 'matplotlib', 'pydantic')"
             " if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert done.stdout == "[]\n" and done.stderr == ""
