@@ -152,6 +152,9 @@ _RATE_LIMITED = ("rate limit", "limit_requests", "throttling")
 _UNKNOWN_MODEL = ("model not exist", "does not exist", "model_not_found", "model_not_supported",
                   "modelnotfound", "not supported by any provider", "unknown model", "no such model")
 _DAILY = ("00:00", "每日", "per day", "tomorrow", "明天")
+#: how providers say a model cannot take an image part (OpenAI, DashScope, vLLM/TGI-style routers)
+_NO_IMAGES = ("image input", "image_url", "does not support image", "not support image", "vision",
+              "multimodal", "cannot read images", "unsupported content type")
 
 
 def _mentions(markers: tuple[str, ...]) -> Callable[[Reply], bool]:
@@ -314,6 +317,12 @@ def _refused(reply: Reply) -> e.LLMError:
         hint=_bad_request_hint(reply.body), **reply.common())
 
 
+def _cannot_read_images(reply: Reply) -> e.LLMError:
+    return e.BadRequestError(reply.said("refused the image (this model may read text only)",
+                                        "拒绝了图片（这个模型可能只能读文字）"),
+                             hint=reply.context.provider.vision_hint(), **reply.common())
+
+
 def _is_server_side(reply: Reply) -> bool:
     return (reply.status is not None and reply.status >= 500) or reply.status == 409
 
@@ -328,6 +337,7 @@ RULES: tuple[tuple[Callable[[Reply], bool], Callable[[Reply], e.LLMError]], ...]
     (lambda reply: reply.status == 429 or _mentions(_RATE_LIMITED)(reply), _rate_limited),
     (_is_retired, _retired),
     (lambda reply: reply.status in (400, 404) and _mentions(_UNKNOWN_MODEL)(reply), _unknown_model),
+    (lambda reply: reply.status in (400, 415, 422) and _mentions(_NO_IMAGES)(reply), _cannot_read_images),
     (_status(408, 504), _timed_out),
     (_is_server_side, _server_failed),
     (_status(404), _no_endpoint),

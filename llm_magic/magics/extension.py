@@ -10,12 +10,11 @@ if TYPE_CHECKING:
 
 
 def _magic_classes() -> list[type]:
-    from .embed import EmbedMagics
     from .features import FeatureMagics
     from .keys import KeyMagics
     from .llm import LLMMagics
 
-    return [LLMMagics, KeyMagics, FeatureMagics, EmbedMagics]
+    return [LLMMagics, KeyMagics, FeatureMagics]
 
 
 def load(ipython: InteractiveShell) -> None:

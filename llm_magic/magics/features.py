@@ -1,4 +1,5 @@
-"""``%llm_history``, ``%llm_reset``, ``%llm_models`` and ``%llm_usage``: thin magics over the feature modules.
+"""``%llm_history``, ``%llm_reset``, ``%llm_models``, ``%llm_usage`` and ``%llm_embed``: thin magics over the
+feature modules.
 
 Each magic displays one object with both an HTML and a text form, so a notebook shows a table
 and a terminal shows plain text. The feature modules are imported when a magic runs, so
@@ -10,7 +11,8 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
-from IPython.core.magic import Magics, line_magic, magics_class
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class, no_var_expand
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from IPython.display import display
 
@@ -18,6 +20,7 @@ from ..config import settings
 from ..i18n import Text
 from ..markup import escape_text
 from ..render.table import Table
+from .line import parse_line, split_line
 
 if TYPE_CHECKING:
     from IPython.lib.pretty import RepresentationPrinter
@@ -210,3 +213,50 @@ class FeatureMagics(Magics):
         display(usage_table())
         if args.reset:
             usage.ledger.reset()
+
+    @no_var_expand
+    @magic_arguments()
+    @argument("provider", nargs="?", default="demo", help="PROVIDER or PROVIDER:MODEL (default: demo)")
+    @argument("-m", "--model", help="embeddings model (default: the provider's, e.g. text-embedding-v4)")
+    @argument("-o", "--out", metavar="NAME", help="also store the vectors (a list of lists) in the variable NAME")
+    @line_cell_magic
+    def llm_embed(self, line: str, cell: str | None = None) -> None:
+        """Embed each line of the cell; show dimensions, first values and the cosine similarities.
+
+        The vectors are kept in ``_llm_vectors`` (and in ``-o NAME``). Example / 示例::
+
+            %%llm_embed demo
+            我喜欢猫
+            我很喜欢猫
+            今天股市下跌了
+        """
+        if cell is None:
+            line, cell = split_line(self.llm_embed.parser, line)
+        args = parse_line(self.llm_embed.parser, line)
+        texts = [text.strip() for text in cell.splitlines() if text.strip()]
+        if not texts:
+            raise UsageError(str(Text("Write one text per line in the cell (or after the provider).",
+                                      "请在单元格里每行写一条文本（或写在服务商名之后）。")))
+        if args.out is not None and not args.out.isidentifier():
+            raise UsageError(f"-o needs a variable name, not {args.out!r}")
+        vectors = _embed_and_show(args.provider, args.model, texts)
+        self.shell.user_ns["_llm_vectors"] = vectors  # type: ignore[union-attr]  # set once registered
+        if args.out:
+            self.shell.user_ns[args.out] = vectors  # type: ignore[union-attr]
+
+
+def _embed_and_show(spec: str, model: str | None, texts: list[str]) -> list[list[float]]:
+    """Ask for the vectors (engine.embeddings, loaded now), then show them and their similarities."""
+    from ..engine.embeddings import embed, embedding_model, similarities
+    from ..engine.target import split_spec
+    from ..providers import get_provider
+    from ..render.embeddings import similarity_table, vectors_table
+
+    name, in_spec = split_spec(spec)
+    adapter = get_provider(name)
+    chosen = embedding_model(adapter, model or in_spec)
+    vectors = embed(adapter, texts, model=chosen)
+    display(vectors_table(texts, vectors, adapter.display_name, chosen))
+    if len(vectors) > 1:
+        display(similarity_table(similarities(vectors)))
+    return vectors

@@ -147,3 +147,34 @@ def test_replay_events_with_a_delay_streams_piece_by_piece():
     events = list(cache.replay_events(answer, delay=0.001))
     assert [ev.text for ev in events if isinstance(ev, TextDelta)] == ["机", "器", "学", "习", " is", " fun"]
     assert events[-1].answer.replayed and events[-1].answer.model == "m"
+
+
+# -- images and JSON in the key ------------------------------------------------------------------
+def test_the_key_holds_the_image_bytes(tmp_path):
+    from tests.harness.images import png_bytes
+
+    red, blue = png_bytes(2, 2, (255, 0, 0)), png_bytes(2, 2, (0, 0, 255))
+    on_disk = tmp_path / "red.png"
+    on_disk.write_bytes(red)
+    key = cache.request_key("demo", "what colour?", images=[red])
+    assert key == cache.request_key("demo", "what colour?", images=[str(on_disk)])  # same bytes, same key
+    assert key != cache.request_key("demo", "what colour?", images=[blue])
+    assert key != cache.request_key("demo", "what colour?")
+    assert key != cache.request_key("demo", "what colour?", images=[red, red])
+    assert cache.request_key("demo", "x", json=True) != cache.request_key("demo", "x")
+    assert cache.request_key("demo", "x", schema="a int") != cache.request_key("demo", "x", schema="a str")
+
+
+def test_a_replayed_image_call_needs_no_server_and_a_json_replay_is_parsed_again(fake_provider, monkeypatch):
+    from tests.harness.images import png_bytes
+
+    server = fake_provider("bailian")
+    server.queue(Reply.answer('{"colour": "red"}'))
+    live = run("bailian:qwen3-vl-plus", "colour?", images=[png_bytes()], schema="colour")
+    assert live[-1].answer.data == {"colour": "red"}
+    server.stop()
+    monkeypatch.delenv("BAILIAN_API_KEY")
+    replay = run("bailian:qwen3-vl-plus", "colour?", images=[png_bytes()], schema="colour")
+    assert replay[-1].answer.replayed and replay[-1].answer.data == {"colour": "red"}
+    with pytest.raises(e.MissingKeyError):  # another image is another call
+        run("bailian:qwen3-vl-plus", "colour?", images=[png_bytes(3, 3)], schema="colour")

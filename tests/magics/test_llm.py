@@ -212,11 +212,11 @@ def test_unload_drops_the_instances_from_configurables(shell):
     def ours() -> list[str]:
         return [type(c).__name__ for c in shell.configurables if type(c).__module__.startswith("llm_magic")]
 
-    assert sorted(ours()) == ["EmbedMagics", "FeatureMagics", "KeyMagics", "LLMMagics"]
+    assert sorted(ours()) == ["FeatureMagics", "KeyMagics", "LLMMagics"]
     shell.run_line_magic("unload_ext", "llm_magic")
     assert ours() == []
     shell.run_line_magic("load_ext", "llm_magic")
-    assert sorted(ours()) == ["EmbedMagics", "FeatureMagics", "KeyMagics", "LLMMagics"]
+    assert sorted(ours()) == ["FeatureMagics", "KeyMagics", "LLMMagics"]
 
 
 def test_loading_is_free():
