@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..media import ImageInfo, decode_data_url, human_size, sniff
+from .demo_answers import is_chinese
 
 #: model that returns JSON breaking the schema on purpose, to show the check fail
 OFF_SCHEMA_MODEL = "demo-off-schema"
@@ -80,7 +81,8 @@ def _example(schema: Any, name: str, facts: Mapping[str, Any], depth: int = 0) -
         return [_example(schema.get("items") or {"type": "string"}, name, facts, depth + 1) for _ in range(2)]
     if name.lower() in facts and _fits(facts[name.lower()], kind):
         return facts[name.lower()]
-    return {"string": f"example {name}", "integer": 42, "number": 3.5, "boolean": True}.get(str(kind))
+    word = f"{name}（示例）" if facts.get("chinese") else f"example {name}"
+    return {"string": word, "integer": 42, "number": 3.5, "boolean": True}.get(str(kind))
 
 
 def _fits(value: Any, kind: Any) -> bool:
@@ -128,11 +130,13 @@ def json_answer(response_format: Mapping[str, Any], prompt: str, urls: Sequence[
     """The demo's JSON reply to ``response_format`` (json_schema or json_object)."""
     spec = response_format.get("json_schema")
     schema = spec.get("schema") if isinstance(spec, Mapping) else None
+    chinese = is_chinese(prompt)
     if isinstance(schema, Mapping):
-        value = _example(_resolve_refs(schema, schema), "answer", _facts(urls))
+        value = _example(_resolve_refs(schema, schema), "answer", {**_facts(urls), "chinese": chinese})
     else:
-        value = {"prompt": prompt[:200], "answer": "This is the offline demo's JSON answer.",
-                 "images": len(urls), "demo": True}
+        value = {"prompt": prompt[:200], "images": len(urls), "demo": True,
+                 "answer": "这是离线演示的 JSON 回答：真实模型会按你的要求填写内容。" if chinese
+                 else "The offline demo's JSON answer: a real model fills in what you asked for."}
     if model == OFF_SCHEMA_MODEL:
         value = _break(value)
     return json.dumps(value, ensure_ascii=False, indent=2)
