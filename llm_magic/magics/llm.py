@@ -238,7 +238,7 @@ class LLMMagics(Magics):
             system = interpolate(system, self.shell.user_ns) if system else system
         fmt = args.format or self.format
         schema = self._notebook_value(args.schema) if args.schema is not None else None
-        wants_json = args.json or schema is not None or fmt == "json"  # -f json is an alias of --json
+        wants_json = args.json or schema is not None  # -f json only shows; --json asks for JSON and checks it
         asked = AskOptions(system=system or None, temperature=_pick(args.temperature, self.temperature),
                            max_tokens=_pick(args.max_tokens, self.max_tokens), top_p=args.top_p, think=args.think,
                            stream=_pick(args.stream, self.stream), images=self._images(args.images),

@@ -147,15 +147,24 @@ def test_json_format_pretty_prints_valid_json(shell, deepseek):
     assert '{\n  "name": "张三",\n  "age": 3\n}' in data["text/markdown"]
 
 
-def test_json_format_is_json_mode_and_invalid_json_fails_with_a_note(shell, deepseek):
-    """-f json is an alias of --json: JSON is asked for, and a reply that is not JSON fails, kept in _llm."""
+def test_json_format_shows_invalid_json_with_a_note(shell, deepseek):
+    """-f json only changes the display: nothing else is sent, and a reply that is not JSON is shown as it came."""
+    deepseek.queue(Reply.answer('{"name": "张三",'))
+    data = final(run(shell, "%%llm deepseek -f json\nhi"))
+    assert '{"name": "张三",' in data["text/markdown"]
+    assert "not valid JSON" in data["text/markdown"]
+    assert shell.user_ns["_llm"] == '{"name": "张三",'
+    assert "response_format" not in deepseek.last_request.body
+
+
+def test_json_option_asks_for_json_and_a_reply_that_is_not_fails_kept_in_llm(shell, deepseek):
     from IPython.utils.capture import capture_output
 
     from llm_magic.errors import ResponseFormatError
 
     deepseek.queue(Reply.answer('{"name": "张三",'))
     with capture_output() as captured, pytest.raises(ResponseFormatError, match="not valid JSON"):
-        shell.run_cell("%%llm deepseek -f json\nhi").raise_error()
+        shell.run_cell("%%llm deepseek --json\nhi").raise_error()
     markdown = captured.outputs[-1].data["text/markdown"]
     assert '{"name": "张三",' in markdown and "not valid JSON" in markdown
     assert shell.user_ns["_llm"] == '{"name": "张三",'
