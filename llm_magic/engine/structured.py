@@ -204,7 +204,10 @@ def attach(answer: Answer, expect: Expectation | None) -> Answer:
             hint=Text("The whole answer is kept in _llm; run the cell again, or say more clearly what JSON you want.",
                       "完整回答保存在 _llm 中；请重新运行，或更清楚地说明想要的 JSON。"),
             provider=answer.provider, partial=answer) from None
-    found = problems(answer.data, expect.schema) if expect.schema is not None else []
+    try:
+        found = problems(answer.data, expect.schema) if expect.schema is not None else []
+    except RecursionError:  # a value (or a self-referring schema) nested too deep to walk
+        found = [Text("$: nested too deeply to check", "$：嵌套层数太多，无法检查")]
     if found:
         listed = "; ".join(item.en for item in found[:5])
         listed_zh = "；".join(item.zh for item in found[:5])

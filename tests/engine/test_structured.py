@@ -180,3 +180,20 @@ def test_the_demo_follows_the_schema_it_is_given():
     assert problems(answer.data, schema_from(Person)) == []
     with pytest.raises(ResponseFormatError, match="expected integer"):
         llm_magic.ask("demo:demo-off-schema", "A student", schema=Person)
+
+
+def test_a_value_nested_too_deep_for_the_checker_fails_cleanly(fake_provider):
+    server = fake_provider("openai")
+    node = {"type": "object", "properties": {"child": {"$ref": "#/$defs/Node"}}}
+    tree = {"$defs": {"Node": node}, "$ref": "#/$defs/Node"}
+    deep = '{"child": ' * 600 + "{}" + "}" * 600
+    server.queue(Reply.answer(deep))
+    import sys
+
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(1000)
+    try:
+        with pytest.raises(ResponseFormatError, match="nested too deeply"):
+            llm_magic.ask("openai", "a tree", schema=tree)
+    finally:
+        sys.setrecursionlimit(limit)
