@@ -196,6 +196,8 @@ class LLMMagics(Magics):
             %%llm deepseek bailian -o answers        # side by side; answers["bailian"] / 并排比较
             %%llm deepseek --chat                    # remembers the earlier --chat cells / 多轮对话
             %%llm deepseek --cache                   # replays offline next time / 下次离线回放
+            %%llm bailian:qwen3-vl-plus --image chart.png   # an image with the prompt / 看图回答
+            %%llm deepseek --schema "name, age int"  # JSON that follows a schema, in _llm.data / 结构化输出
         """
         if cell is None:
             line, cell = split_line(self.llm.parser, line)
