@@ -29,6 +29,7 @@ _LAZY = {
     "TextDelta": "events", "ReasoningDelta": "events", "RetryWait": "events", "Finished": "events",
     "ask_many": "compare",
     "embed": "engine.embeddings", "cosine": "engine.embeddings",
+    "last_exchange": "engine.exchange",
 }
 _ERRORS = (
     "LLMError", "ConfigurationError", "UnknownProviderError", "MissingKeyError", "SessionBudgetError",
@@ -51,6 +52,7 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time names load on fi
     from .engine.client import stream_events as stream_events
     from .engine.embeddings import cosine as cosine
     from .engine.embeddings import embed as embed
+    from .engine.exchange import last_exchange as last_exchange
     from .errors import *  # noqa: F403
     from .events import Finished as Finished
     from .events import ReasoningDelta as ReasoningDelta

@@ -15,7 +15,7 @@ from ..events import Event, Finished, ReasoningDelta, RetryWait, TextDelta
 from ..i18n import Text
 from ..wire import transport
 from ..wire.sse import DONE, SSEDecoder
-from . import usage
+from . import exchange, usage
 from .assemble import AnswerBuilder, not_a_completion
 from .errormap import Context, error_for_status
 from .request import PreparedCall, prepare_call, resolve_endpoint
@@ -77,37 +77,46 @@ def run_call(call: PreparedCall) -> Generator[Event, None, None]:
 def _attempt(call: PreparedCall, builder: AnswerBuilder, deadline: float) -> Iterator[Event]:
     remaining = max(0.001, deadline - time.monotonic())
     read_timeout = min(settings.read_timeout, remaining)
+    record = exchange.start(exchange.request_of(call.provider, call.url, call.payload, stream=call.stream,
+                                                has_key=bool(call.key)))
     response = transport.post(
         transport.session_for(call.provider.name), call.url, call.payload,
         provider=call.provider.name, key=call.key, stream=call.stream,
         connect_timeout=min(settings.connect_timeout, remaining), read_timeout=read_timeout,
     )
+    content_type = response.headers.get("Content-Type", "").lower()
+    record.got_status(response.status_code, content_type)
     try:
         if response.status_code >= 400:
             body = b"".join(transport.read_chunks(response, provider=call.provider.name, deadline=deadline,
                                                   timeout=call.timeout, limit=transport.ERROR_BODY_LIMIT))
+            record.got_body(exchange.parsed(body))
             raise error_for_status(response.status_code, body, builder.context, response.headers)
         chunks = transport.read_chunks(response, provider=call.provider.name, deadline=deadline, timeout=call.timeout)
-        content_type = response.headers.get("Content-Type", "").lower()
         if "text/event-stream" in content_type:
-            yield from _read_stream(chunks, builder)
+            yield from _read_stream(chunks, builder, record)
         else:
-            yield from _read_whole(b"".join(chunks), builder)
+            yield from _read_whole(b"".join(chunks), builder, record)
     finally:
         response.close()
 
 
-def _read_stream(chunks: Iterator[bytes], builder: AnswerBuilder) -> Iterator[Event]:
+def _read_stream(chunks: Iterator[bytes], builder: AnswerBuilder,
+                 record: exchange.Exchange | None = None) -> Iterator[Event]:
     decoder = SSEDecoder()
     try:
         for chunk in chunks:
             for event in decoder.feed(chunk):
                 if event is DONE:
                     return _done(builder)
+                if record is not None:
+                    record.got_event(event)
                 yield from builder.add_chunk(event)
         for event in decoder.close():
             if event is DONE:
                 return _done(builder)
+            if record is not None:
+                record.got_event(event)
             yield from builder.add_chunk(event)
     except ResponseFormatError:
         if builder.finish_reason:
@@ -126,18 +135,22 @@ def _done(builder: AnswerBuilder) -> None:
         raise not_a_completion("the stream ended without any choices.")
 
 
-def _read_whole(body: bytes, builder: AnswerBuilder) -> Iterator[Event]:
+def _read_whole(body: bytes, builder: AnswerBuilder, record: exchange.Exchange | None = None) -> Iterator[Event]:
     # DeepSeek sends blank lines while a request waits in its queue: strip before decoding.
     text = body.decode("utf-8", errors="replace").strip()
     if text.startswith("data:") or text.startswith(":"):
-        yield from _read_stream(iter([body]), builder)  # a stream served with the wrong content type
+        yield from _read_stream(iter([body]), builder, record)  # a stream served with the wrong content type
         return
     if not text:
         raise not_a_completion("the body is empty.")
     try:
         data: Any = json.loads(text)
     except (ValueError, RecursionError):
+        if record is not None:
+            record.got_body(text)
         raise not_a_completion(repr(text[:120])) from None
+    if record is not None:
+        record.got_body(data)
     yield from builder.add_message(data)
 
 

@@ -42,6 +42,10 @@ class Cell:
     #: ``--dry-run``: show what the call would cost, send nothing
     dry_run: bool = False
     store: Callable[[Any], None] = field(default=lambda result: None)
+    #: ``--show-code LANGUAGE``: print the request as code before sending it
+    show_code: str | None = None
+    #: ``--show-raw``: show the raw reply after the answer
+    show_raw: bool = False
 
 
 def explained(error: LLMError, target: Target) -> LLMError:
@@ -128,10 +132,12 @@ def _show_images(drafts: list[DraftRequest], cell: Cell) -> None:
 
 def run_one(spec: str, cell: Cell) -> Any:
     """One provider: history (``--chat``), replay or guard + prepare, stream, record the turn."""
+    from ..engine.exchange import last_exchange
     from ..engine.request import draft_request
     from ..engine.target import resolve
     from ..errors import BadRequestError
     from ..render.show import show_call
+    from . import wire_view
 
     target = resolve(spec, cell.model)
     asked, name = cell.asked, None
@@ -146,13 +152,21 @@ def run_one(spec: str, cell: Cell) -> Any:
     _notices(target, draft)
     _show_images([draft], cell)
     if cell.dry_run:
+        if cell.show_code:
+            wire_view.show_request(draft, cell.show_code)  # the request it would send, and nothing sent
         _dry_run([draft])
         return None
+    before = last_exchange()
     call, events = _events(draft, asked, cell)
+    if cell.show_code:
+        wire_view.show_request(call, cell.show_code)
     try:
         answer = show_call(call, events, fmt=cell.fmt, store=cell.store, screen=cell.screen)
     except BadRequestError as error:
         raise explained(error, target) from error.__cause__
+    finally:
+        if cell.show_raw:
+            wire_view.show_reply(before)
     if name is not None:
         from . import conversation
 

@@ -27,6 +27,7 @@ from traitlets import (
 from ..i18n import LANGUAGES
 from ..render.formats import FORMAT_NAMES
 from .line import parse_line, split_line
+from .wire_view import LANGUAGES as WIRE_LANGUAGES
 
 if TYPE_CHECKING:
     import argparse
@@ -181,6 +182,12 @@ class LLMMagics(Magics):
               "Schema dict, a dataclass, a pydantic model) or a concise form such as \"name, age int, tags list\"; "
               "implies --json / 按 schema 返回 JSON。")
     @argument("--debug", action="store_true", help="Show the full traceback of an error.")
+    @argument("--show-code", nargs="?", const="python", choices=WIRE_LANGUAGES, metavar="LANGUAGE",
+              help="Also print the request this cell sends as runnable code: python (requests, the default), "
+              "curl, r (httr2) or js (fetch); the key is read from the provider's environment variable "
+              "(in %%llm on one line: --show-code=curl) / 把请求写成代码。")
+    @argument("--show-raw", action="store_true", help="After the answer, show the raw JSON reply (or the first "
+              "and last stream events) with the path to the text marked / 显示原始回复。")
     @line_cell_magic
     def llm(self, line: str, cell: str | None = None) -> None:
         """Ask a language model. The cell (or, for %llm, the rest of the line) is the prompt.
@@ -221,7 +228,8 @@ class LLMMagics(Magics):
         if len(specs) == 1:
             run_one(specs[0], cell)
             return
-        for given, option in ((args.model, "-m"), (args.chat, "--chat")):
+        for given, option in ((args.model, "-m"), (args.chat, "--chat"), (args.show_code, "--show-code"),
+                              (args.show_raw or None, "--show-raw")):
             if given is not None:
                 raise UsageError(_one_provider_only(option))
         run_many(specs, cell)
@@ -249,7 +257,8 @@ class LLMMagics(Magics):
                     fmt="json" if wants_json else fmt, screen=Screen.of(self.shell, self.display_mode, self.live_view),
                     chat=args.chat, cache=args.refresh or _pick(args.cache, self.cache), refresh=args.refresh,
                     dry_run=args.dry_run,
-                    store=lambda result: self._store(result, args.out))
+                    store=lambda result: self._store(result, args.out), show_code=args.show_code,
+                    show_raw=args.show_raw)
 
     def _notebook_value(self, word: str) -> Any:
         """The notebook variable ``word`` names (``fig``, ``Person``, ``data.image``), else the word itself."""
@@ -284,8 +293,11 @@ def _one_provider_only(option: str) -> str:
     if option == "-m":
         return str(Text("-m works with one provider; with several, give each one's model as PROVIDER:MODEL.",
                         "-m 只能用于一个服务商；比较多个服务商时，请用 服务商:模型 的形式分别指定模型。"))
-    return str(Text("--chat works with one provider: a conversation continues with one model.",
-                    "--chat 只能用于一个服务商：对话要和同一个模型继续。"))
+    if option == "--chat":
+        return str(Text("--chat works with one provider: a conversation continues with one model.",
+                        "--chat 只能用于一个服务商：对话要和同一个模型继续。"))
+    return str(Text(f"{option} works with one provider: run the cell once per provider to see each request.",
+                    f"{option} 只能用于一个服务商：想看每家的请求，请每个服务商各运行一次。"))
 
 
 def _pick(given: T | None, default: T) -> T:
