@@ -46,6 +46,8 @@ class Cell:
     show_code: str | None = None
     #: ``--show-raw``: show the raw reply after the answer
     show_raw: bool = False
+    #: ``{names}`` replaced by notebook variables (the footer lists them)
+    substituted: tuple[str, ...] = ()
 
 
 def explained(error: LLMError, target: Target) -> LLMError:
@@ -161,7 +163,8 @@ def run_one(spec: str, cell: Cell) -> Any:
     if cell.show_code:
         wire_view.show_request(call, cell.show_code)
     try:
-        answer = show_call(call, events, fmt=cell.fmt, store=cell.store, screen=cell.screen)
+        answer = show_call(call, events, fmt=cell.fmt, store=cell.store, screen=cell.screen,
+                           substituted=cell.substituted)
     except BadRequestError as error:
         raise explained(error, target) from error.__cause__
     finally:
@@ -188,7 +191,7 @@ def run_many(specs: list[str], cell: Cell) -> dict[str, Any]:
     if cell.dry_run:
         _dry_run(list(drafts.values()))
         return {}
-    states = {label: state_for(draft, cell.fmt) for label, draft in drafts.items()}
+    states = {label: state_for(draft, cell.fmt, cell.substituted) for label, draft in drafts.items()}
     replays = _replays(drafts, cell)
     live = {label: draft for label, draft in drafts.items() if label not in replays}
     if live:

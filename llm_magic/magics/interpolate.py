@@ -1,7 +1,10 @@
 """Put the values of notebook variables into a prompt, leaving every other brace alone.
 
 ``{name}`` and ``{name.attr}`` become ``str(value)`` when ``name`` is defined; anything else
-(JSON, set literals, f-strings, ``{0}``, ``{name!r}``, ``{undefined}``) is sent as written.
+(JSON, set literals, ``{0}``, ``{name!r}``, ``{undefined}``) is sent as written, and so is
+everything inside Markdown code: a student's ``print(f'{t}: {name}')`` in backticks or a fenced
+block reaches the model unchanged even when ``t`` and ``name`` exist. The names that were
+replaced are returned, so the footer can say so: a prompt is never changed silently.
 ``str.format`` is not used on purpose: it raises on the first ``{'a': 1}`` a student pastes.
 """
 
@@ -9,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
@@ -18,6 +22,21 @@ _TOKEN = re.compile(
     rf"|\{{(?P<path>{_NAME}(?:\.{_NAME})*)\}}"  # {name} or {name.attr}
 )
 _MISSING = object()
+#: Markdown code, left as written: a fenced block (``` or ~~~, to its closing fence or the end)
+#: or a code span (a run of backticks to the next run of the same length)
+_CODE = re.compile(
+    r"^[ ]{0,3}(?P<fence>`{3,}|~{3,})[^\n]*(?:\n.*?(?:\n[ ]{0,3}(?P=fence)[`~]*[ \t]*(?=\n|\Z))|.*\Z)"
+    r"|(?P<ticks>`+)(?!`).+?(?<!`)(?P=ticks)(?!`)",
+    re.MULTILINE | re.DOTALL,
+)
+
+
+@dataclass(frozen=True)
+class Substituted:
+    """A prompt with notebook variables filled in, and the ``{names}`` that were replaced (in order)."""
+
+    text: str
+    names: tuple[str, ...] = ()
 
 
 def _lookup(path: str, namespace: Mapping[str, Any]) -> Any:
@@ -41,8 +60,9 @@ def _as_text(value: Any) -> str | None:
         return None
 
 
-def interpolate(text: str, namespace: Mapping[str, Any]) -> str:
-    """``text`` with ``{name}`` / ``{name.attr}`` replaced from ``namespace``; never raises."""
+def substitute(text: str, namespace: Mapping[str, Any]) -> Substituted:
+    """``text`` with ``{name}`` / ``{name.attr}`` replaced from ``namespace`` outside Markdown code; never raises."""
+    names: list[str] = []
 
     def replace(match: re.Match[str]) -> str:
         if match.group("latex") is not None:
@@ -51,6 +71,31 @@ def interpolate(text: str, namespace: Mapping[str, Any]) -> str:
             return "{" + match.group("escaped") + "}"
         value = _lookup(match.group("path"), namespace)
         shown = None if value is _MISSING else _as_text(value)
-        return match.group(0) if shown is None else shown
+        if shown is None:
+            return match.group(0)
+        if match.group("path") not in names:
+            names.append(match.group("path"))
+        return shown
 
-    return _TOKEN.sub(replace, text)
+    pieces, end = [], 0
+    for code in _CODE.finditer(text):
+        pieces += [_TOKEN.sub(replace, text[end:code.start()]), code.group(0)]
+        end = code.end()
+    pieces.append(_TOKEN.sub(replace, text[end:]))
+    return Substituted("".join(pieces), tuple(names))
+
+
+def interpolate(text: str, namespace: Mapping[str, Any]) -> str:
+    """``text`` with notebook variables filled in (see :func:`substitute`)."""
+    return substitute(text, namespace).text
+
+
+def fill_cell(prompt: str, system: str | None,
+              namespace: Mapping[str, Any]) -> tuple[str, str | None, tuple[str, ...]]:
+    """The prompt and system prompt filled in, and every name replaced in either (once, in order)."""
+    filled = substitute(prompt, namespace)
+    if not system:
+        return filled.text, system, filled.names
+    filled_system = substitute(system, namespace)
+    names = filled.names + tuple(name for name in filled_system.names if name not in filled.names)
+    return filled.text, filled_system.text, names

@@ -241,11 +241,11 @@ class LLMMagics(Magics):
         from .cell import Cell
 
         system = args.system if args.system is not None else self.system
+        substituted: tuple[str, ...] = ()
         if not args.no_vars:
-            from .interpolate import interpolate
+            from .interpolate import fill_cell
 
-            prompt = interpolate(prompt, self.shell.user_ns)
-            system = interpolate(system, self.shell.user_ns) if system else system
+            prompt, system, substituted = fill_cell(prompt, system, self.shell.user_ns)
         fmt = args.format or self.format
         schema = self._notebook_value(args.schema) if args.schema is not None else None
         wants_json = args.json or schema is not None  # -f json only shows; --json asks for JSON and checks it
@@ -258,7 +258,7 @@ class LLMMagics(Magics):
                     chat=args.chat, cache=args.refresh or _pick(args.cache, self.cache), refresh=args.refresh,
                     dry_run=args.dry_run,
                     store=lambda result: self._store(result, args.out), show_code=args.show_code,
-                    show_raw=args.show_raw)
+                    show_raw=args.show_raw, substituted=substituted)
 
     def _notebook_value(self, word: str) -> Any:
         """The notebook variable ``word`` names (``fig``, ``Person``, ``data.image``), else the word itself."""

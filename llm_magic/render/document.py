@@ -30,13 +30,28 @@ def footer_text(state: StreamState) -> str:
     parts = [state.provider, (answer.model if answer is not None and answer.model else state.model)]
     if answer is not None:
         parts += _answer_parts(answer)
+    parts += _outcome_parts(state, answer)
+    if state.substituted:
+        parts.append(substituted_text(state.substituted))
+    return " · ".join(str(part) for part in parts if part)
+
+
+def _outcome_parts(state: StreamState, answer: Answer | None) -> list[str]:
+    """What went unusual: interrupted, failed, cut at max_tokens."""
+    parts = []
     if state.outcome == "interrupted" or (answer is not None and answer.interrupted):
         parts.append(str(Text("interrupted", "已中断")))
     elif state.outcome == "failed":
         parts.append(str(Text("failed", "失败")))
     if answer is not None and answer.finish_reason == "length":
         parts.append(str(_cut_note(answer)))
-    return " · ".join(str(part) for part in parts if part)
+    return parts
+
+
+def substituted_text(names: tuple[str, ...]) -> str:
+    """``{t}, {name} ← notebook variables``: the prompt sent is not the one written."""
+    listed = ", ".join(f"{{{name}}}" for name in names)
+    return str(Text(f"{listed} ← notebook variables", f"{listed} ← 笔记本变量"))
 
 
 def _cut_note(answer: Answer) -> Text:

@@ -111,15 +111,16 @@ def make_view(state: StreamState, screen: Screen) -> View:
     return NotebookView(state)
 
 
-def state_for(call: CallInfo, fmt: str) -> StreamState:
-    """A fresh record of ``call``'s answer, drawn in format ``fmt``."""
-    return StreamState(call.provider.name, call.provider.display_name, call.model, call.parameters, fmt)
+def state_for(call: CallInfo, fmt: str, substituted: tuple[str, ...] = ()) -> StreamState:
+    """A fresh record of ``call``'s answer, drawn in format ``fmt``; ``substituted`` names the variables filled in."""
+    return StreamState(call.provider.name, call.provider.display_name, call.model, call.parameters, fmt,
+                       substituted=substituted)
 
 
 def show_call(call: CallInfo, events: Iterator[Event], *, fmt: str = "markdown", screen: Screen = Screen(),
-              store: Callable[[Answer], None] = lambda answer: None) -> Answer:
+              store: Callable[[Answer], None] = lambda answer: None, substituted: tuple[str, ...] = ()) -> Answer:
     """Show ``events`` (from ``run_call(call)``) as they arrive; the answer is stored before any raise."""
-    state = state_for(call, fmt)
+    state = state_for(call, fmt, substituted)
     view = make_view(state, screen)
     view.start()
     try:

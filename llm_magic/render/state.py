@@ -27,6 +27,8 @@ class StreamState:
     answer: Answer | None = None
     #: the LLMError that ended this answer, shown in its place when several providers answer at once
     error: Any = None
+    #: ``{names}`` in the prompt that were replaced by notebook variables, for the footer
+    substituted: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
