@@ -1,8 +1,10 @@
 """Run a notebook's code cells in a real IPython shell in this terminal, without Jupyter.
 
 Output is printed as the code produces it, so a streamed %%llm answer appears token by
-token. Markdown headings are shown as section titles. Stops at the first
-failing cell, as "Run All" does, and exits non-zero.
+token. Markdown headings are shown as section titles. Cells are numbered as Jupyter numbers
+them (``In [n]`` is the kernel's execution count; empty cells are skipped, as JupyterLab does).
+A cell tagged ``raises-exception`` may fail and the run goes on, as "Run All" does; any other
+failing cell stops the run with a non-zero exit.
 Usage: python3 scripts/run_notebook.py NOTEBOOK.ipynb
 """
 
@@ -46,6 +48,29 @@ def _print_markdown_as_text(shell: Any) -> None:
     plain.for_type(Markdown, lambda markdown, printer, cycle: printer.text(markdown.data))
 
 
+def _expected_to_fail(cell: dict[str, Any]) -> bool:
+    return "raises-exception" in cell.get("metadata", {}).get("tags", [])
+
+
+def _run_code(shell: Any, cell: dict[str, Any], name: str) -> bool:
+    """Run one code cell; False when it failed without being tagged to."""
+    number = shell.execution_count  # what Jupyter shows as In [n]: the kernel's own count
+    _show_input(number, _source(cell))
+    result = shell.run_cell(_source(cell), store_history=True)
+    print(flush=True)
+    if result.success:
+        return True
+    from llm_magic.i18n import Text, say
+
+    if _expected_to_fail(cell):
+        print(say(Text(f"(In [{number}] failed, as its raises-exception tag says it will; going on.)",
+                       f"（In [{number}] 按 raises-exception 标签的预期出错了；继续运行。）")) + "\n", flush=True)
+        return True
+    print(say(Text(f"Stopped: In [{number}] of {name} failed.", f"已停止：{name} 的 In [{number}] 出错了。")),
+          file=sys.stderr)
+    return False
+
+
 def run(path: Path) -> int:
     """Run every code cell of `path` in one InteractiveShell; return a process exit code."""
     cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
@@ -55,21 +80,14 @@ def run(path: Path) -> int:
 
     shell = InteractiveShell.instance(colors="Linux" if sys.stdout.isatty() else "NoColor")
     _print_markdown_as_text(shell)
-    number = 0
     for cell in cells:
         source = _source(cell)
         if cell.get("cell_type") == "markdown":
             title = _title(source)
             if title:
                 print(f"\n=== {title} ===\n", flush=True)
-        elif cell.get("cell_type") == "code" and source.strip():
-            number += 1
-            _show_input(number, source)
-            result = shell.run_cell(source, store_history=True)
-            print(flush=True)
-            if not result.success:
-                print(f"Stopped: cell {number} of {path.name} failed.", file=sys.stderr)
-                return 1
+        elif cell.get("cell_type") == "code" and source.strip() and not _run_code(shell, cell, path.name):
+            return 1
     return 0
 
 
