@@ -29,6 +29,8 @@ class RetryWait:
     attempt: int
     seconds: float
     error: LLMError
+    #: how many retries this call may make in all (0: not said)
+    retries: int = 0
 
 
 @dataclass(frozen=True)

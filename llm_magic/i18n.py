@@ -28,21 +28,42 @@ def get_language() -> str:
     """The language in force: ``"en"``, ``"zh"`` or ``"both"`` (``"auto"`` resolved)."""
     if settings.language != "auto":
         return settings.language
-    return "zh" if _locale_is_chinese() else "en"
+    return language_from_environment()
 
 
-def _locale_is_chinese() -> bool:
-    for variable in ("LLM_MAGIC_LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
-        value = os.environ.get(variable, "")
-        if value:
-            if variable == "LLM_MAGIC_LANGUAGE" and value in ("en", "zh"):
-                return value == "zh"
-            return value.lower().startswith("zh")
+#: locales that say nothing about the reader: the C locale, and the en_US that Docker images,
+#: Colab and most JupyterHubs set for everyone
+_NO_EVIDENCE = re.compile(r"^(c|posix|c\.[\w-]+|en_us(\.[\w-]+)?(@\w+)?)$", re.IGNORECASE)
+
+
+def language_from_environment() -> str:
+    """``LLM_MAGIC_LANGUAGE`` if set, ``zh`` for a Chinese locale, ``en`` for another chosen locale,
+    and ``both`` (Chinese first) when the locale says nothing reliable (C, POSIX, unset, en_US)."""
+    chosen = os.environ.get("LLM_MAGIC_LANGUAGE", "").strip().lower()
+    if chosen in ("en", "zh", "both"):
+        return chosen
+    names = [name for variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+             for name in os.environ.get(variable, "").split(":") if name.strip()]
+    if not names:
+        names = [_system_locale()]
+    if any(name.lower().startswith(("zh", "chinese")) for name in names):
+        return "zh"
+    if any(name and not _NO_EVIDENCE.match(name.strip()) for name in names):
+        return "en"
+    return "both"
+
+
+def _system_locale() -> str:
+    """The locale Python reports (on Windows the user's own setting, such as 'Chinese (Simplified)_China')."""
     try:
-        current = locale.getlocale()[0] or ""
+        return locale.getlocale()[0] or ""
     except ValueError:
-        current = ""
-    return current.lower().startswith(("zh", "chinese"))
+        return ""
+
+
+def language_is_guessed() -> bool:
+    """True when nobody chose a language and the locale gave no evidence: messages come in both."""
+    return settings.language == "auto" and language_from_environment() == "both"
 
 
 @dataclass(frozen=True)

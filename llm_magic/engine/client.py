@@ -61,7 +61,7 @@ def run_call(call: PreparedCall) -> Generator[Event, None, None]:
             if delay is None or time.monotonic() + delay >= deadline:
                 error.partial = builder.answer(time.monotonic() - started) if builder.has_output else error.partial
                 raise
-            yield RetryWait(attempt, delay, error)
+            yield RetryWait(attempt, delay, error, call.max_retries)
             time.sleep(delay)
     answer = builder.answer(time.monotonic() - started)
     usage.price_answer(answer)

@@ -20,6 +20,10 @@ def _magic_classes() -> list[type]:
 def load(ipython: InteractiveShell) -> None:
     for cls in _magic_classes():
         ipython.register_magics(cls)  # type: ignore[no-untyped-call]  # IPython assigns it in __init__, untyped
+    from .llm import LLMMagics
+    from .llm_help import rebuild_help
+
+    rebuild_help(LLMMagics.llm)
 
 
 def unload(ipython: InteractiveShell) -> None:

@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class, no_var_expand
-from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from IPython.core.magic_arguments import argument, magic_arguments
 from IPython.display import display
 
 from ..config import settings
 from ..i18n import Text
 from ..markup import escape_text
 from ..render.table import Table
-from .line import parse_line, split_line
+from .line import parse_line, parse_magic_line, split_line
 
 if TYPE_CHECKING:
     from IPython.lib.pretty import RepresentationPrinter
@@ -169,7 +169,7 @@ class FeatureMagics(Magics):
         """Show a conversation's history (what the next --chat call will send)."""
         from . import conversation
 
-        args = parse_argstring(self.llm_history, line)
+        args = parse_magic_line(self.llm_history, line, "%llm_history")
         names = [args.name] if args.name else conversation.names()
         if not names:
             print(Text("No conversations yet: use %%llm PROVIDER --chat.", "还没有对话：请使用 %%llm 服务商 --chat。"))
@@ -183,7 +183,7 @@ class FeatureMagics(Magics):
         """Forget a conversation (or all of them): the next --chat call starts afresh."""
         from . import conversation
 
-        args = parse_argstring(self.llm_reset, line)
+        args = parse_magic_line(self.llm_reset, line, "%llm_reset")
         gone = conversation.reset(args.name)
         if args.name and not gone:
             print(Text(f"There was no conversation called {args.name!r}.", f"没有名为 {args.name!r} 的对话。"))
@@ -199,7 +199,7 @@ class FeatureMagics(Magics):
     @line_magic
     def llm_models(self, line: str = "") -> None:
         """List the provider's models (GET /models), marking the default model."""
-        args = parse_argstring(self.llm_models, line)
+        args = parse_magic_line(self.llm_models, line, "%llm_models")
         display(models_table(args.provider, refresh=args.refresh))
 
     @magic_arguments()
@@ -209,7 +209,7 @@ class FeatureMagics(Magics):
         """Calls, tokens in and out, and estimated cost per provider and model in this session."""
         from ..engine import usage
 
-        args = parse_argstring(self.llm_usage, line)
+        args = parse_magic_line(self.llm_usage, line, "%llm_usage")
         display(usage_table())
         if args.reset:
             usage.ledger.reset()

@@ -8,13 +8,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from IPython.core.magic import Magics, line_magic, magics_class
-from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
-from traitlets import CaselessStrEnum
+from IPython.core.magic_arguments import argument, magic_arguments
 
 from ..errors import ConfigurationError, LLMError
 from ..i18n import Text, say
 from ..providers import Provider, get_provider, provider_names
 from ..secrets import mask, remember
+from .line import parse_magic_line
+from .traits import CaselessStrEnum
 
 if TYPE_CHECKING:
     from .key_widget import KeyEntry
@@ -114,7 +115,7 @@ class KeyMagics(Magics):
             %llm_key --env ~/.Renviron
         """
         self._refuse_typed_key(line)
-        args = parse_argstring(self.llm_key, line)
+        args = parse_magic_line(self.llm_key, line, "%llm_key")
         provider = _one_provider(args.provider)
         _check_combination(args, provider)
         if args.env:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import re
+from collections.abc import Callable
+from typing import Any
 
 from IPython.core.error import UsageError
 from IPython.utils.process import arg_split
@@ -12,12 +14,25 @@ _TOKEN = re.compile(r"""(?:"[^"]*"|'[^']*'|\S)+""")
 
 
 def parse_line(parser: argparse.ArgumentParser, line: str) -> argparse.Namespace:
-    """argparse over shell-style words; unlike ``parse_argstring``, quotes are removed."""
-    try:
-        words = arg_split(line, posix=True)
-    except ValueError as error:  # an unclosed quote
-        raise UsageError(f"{error} in: %llm {line}") from None
-    return parser.parse_args(words)
+    """argparse over shell-style words (quotes removed, unlike ``parse_argstring``), complaints translated."""
+    from .usage import translated_usage
+
+    with translated_usage():
+        try:
+            words = arg_split(line, posix=True)
+        except ValueError as error:  # an unclosed quote
+            raise UsageError(f"{error} in: %llm {line}") from None
+        return parser.parse_args(words)
+
+
+def parse_magic_line(magic: Callable[..., Any], line: str, name: str) -> Any:
+    """IPython's ``parse_argstring`` for the other magics, its complaints translated (``name``: ``%llm_key``)."""
+    from IPython.core.magic_arguments import parse_argstring
+
+    from .usage import translated_usage
+
+    with translated_usage(name):
+        return parse_argstring(magic, line)
 
 
 def split_line(parser: argparse.ArgumentParser, line: str) -> tuple[str, str]:

@@ -12,21 +12,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
 from IPython.core.magic_arguments import argument, magic_arguments
-from traitlets import (
-    Bool,
-    Dict,
-    Enum,
-    Float,
-    Int,
-    TraitError,
-    Unicode,
-    observe,
-    validate,
-)
+from traitlets import TraitError, observe, validate
 
-from ..i18n import LANGUAGES
+from ..i18n import LANGUAGES, Text
 from ..render.formats import FORMAT_NAMES
 from .line import parse_line, split_line
+from .traits import Bool, Dict, Enum, Float, Int, Unicode
 from .wire_view import LANGUAGES as WIRE_LANGUAGES
 
 if TYPE_CHECKING:
@@ -99,7 +90,8 @@ class LLMMagics(Magics):
     def _check_temperature(self, proposal: Bunch) -> float | None:
         value: float | None = proposal["value"]
         if value is not None and not 0 <= value <= 2:
-            raise TraitError(f"temperature must be between 0 and 2, not {value}")
+            raise TraitError(str(Text(f"LLMMagics.temperature must be between 0 and 2, not {value}.",
+                                      f"LLMMagics.temperature 必须在 0 到 2 之间，你填的是 {value}。")))
         return value
 
     @validate("timeout", "max_tokens", "max_retries", "max_tokens_per_session")
@@ -107,7 +99,9 @@ class LLMMagics(Magics):
         value: float | None = proposal["value"]
         name: str = proposal["trait"].name
         if value is not None and (value < 0 or (value == 0 and name != "max_retries")):
-            raise TraitError(f"{name} must be positive, not {value}")
+            least = Text("0 or more", "不能小于 0") if name == "max_retries" else Text("positive", "必须大于 0")
+            raise TraitError(str(Text(f"LLMMagics.{name} must be {least.en}, not {value}.",
+                                      f"LLMMagics.{name} {least.zh}，你填的是 {value}。")))
         return value
 
     @validate("endpoints")
@@ -115,7 +109,9 @@ class LLMMagics(Magics):
         endpoints: dict[str, dict[str, str]] = proposal["value"]
         for name, spec in endpoints.items():
             if not spec.get("base_url") or set(spec) - {"base_url", "key_var", "default_model"}:
-                raise TraitError(f"endpoint {name!r} needs 'base_url' and may have 'key_var' and 'default_model'")
+                raise TraitError(str(Text(
+                    f"LLMMagics.endpoints: {name!r} needs 'base_url' and may have 'key_var' and 'default_model'.",
+                    f"LLMMagics.endpoints：{name!r} 必须有 'base_url'，还可以有 'key_var' 和 'default_model'。")))
         return endpoints
 
     @observe("models", "base_urls")
@@ -134,8 +130,10 @@ class LLMMagics(Magics):
     @observe("language")
     def _set_language(self, change: Bunch) -> None:
         from ..i18n import set_language
+        from .llm_help import rebuild_help
 
         set_language(change["new"])
+        rebuild_help(LLMMagics.llm)
 
     @observe("endpoints")
     def _register_endpoints(self, change: Bunch) -> None:
@@ -150,7 +148,7 @@ class LLMMagics(Magics):
     @magic_arguments()
     @argument("provider", nargs="*", help="PROVIDER or PROVIDER:MODEL (default: LLMMagics.default_provider); "
               "several (%%%%llm deepseek bailian hf:MODEL) answer side by side, -o then stores a dict "
-              "by provider / 多个服务商并排回答。")
+              "by provider.")
     @argument("-m", "--model", help="Model name (overrides PROVIDER:MODEL and LLMMagics.models; one provider only).")
     @argument("-s", "--system", help="System prompt.")
     @argument("-t", "--temperature", type=float, help="Sampling temperature, 0–2.")
@@ -161,9 +159,9 @@ class LLMMagics(Magics):
     @argument("-o", "--out", metavar="NAME", help="Also store the answer in the variable NAME.")
     @argument("--chat", nargs="?", const="", metavar="NAME", help="Continue a conversation across cells: the "
               "earlier turns are sent too (the provider's own, or the one called NAME; in %%llm write "
-              "--chat=NAME); %%llm_history shows it, %%llm_reset forgets it / 多轮对话。")
+              "--chat=NAME); %%llm_history shows it, %%llm_reset forgets it.")
     @argument("--cache", dest="cache", action="store_const", const=True, help="Replay the stored answer if this "
-              "exact call was made before (no key, no network), else ask and store it / 使用本地缓存回放。")
+              "exact call was made before (no key, no network), else ask and store it.")
     @argument("--no-cache", dest="cache", action="store_const", const=False, help="Ask even when LLMMagics.cache "
               "is on.")
     @argument("--refresh", action="store_true", help="Ask again and replace the stored answer (implies --cache).")
@@ -185,33 +183,26 @@ class LLMMagics(Magics):
     @argument("--show-code", nargs="?", const="python", choices=WIRE_LANGUAGES, metavar="LANGUAGE",
               help="Also print the request this cell sends as runnable code: python (requests, the default), "
               "curl, r (httr2) or js (fetch); the key is read from the provider's environment variable "
-              "(in %%llm on one line: --show-code=curl) / 把请求写成代码。")
+              "(in %%llm on one line: --show-code=curl).")
     @argument("--show-raw", action="store_true", help="After the answer, show the raw JSON reply (or the first "
-              "and last stream events) with the path to the text marked / 显示原始回复。")
+              "and last stream events) with the path to the text marked.")
     @line_cell_magic
     def llm(self, line: str, cell: str | None = None) -> None:
         """Ask a language model. The cell (or, for %llm, the rest of the line) is the prompt.
 
-        ``{name}`` and ``{name.attr}`` are replaced by notebook variables; ``{{name}}`` keeps the
-        braces. The answer is kept in ``_llm`` (and in ``-o NAME``). Examples / 示例::
-
-            %%llm deepseek
-            用三句话解释什么是机器学习
-
-            %llm bailian:qwen-plus -t 0.2 Summarise {text}
-
-            %%llm deepseek bailian -o answers        # side by side; answers["bailian"] / 并排比较
-            %%llm deepseek --chat                    # remembers the earlier --chat cells / 多轮对话
-            %%llm deepseek --cache                   # replays offline next time / 下次离线回放
-            %%llm bailian:qwen3-vl-plus --image chart.png   # an image with the prompt / 看图回答
-            %%llm deepseek --schema "name, age int"  # JSON that follows a schema, in _llm.data / 结构化输出
+        ``%%llm?`` shows ``llm_help.INTRO`` and the options in the language in force
+        (``llm_help.rebuild_help``).
         """
+        from .llm_help import rebuild_help
+
+        rebuild_help(LLMMagics.llm)  # %%llm? in the language in force, should it have changed
         if cell is None:
             line, cell = split_line(self.llm.parser, line)
         args = parse_line(self.llm.parser, line)
         cell = cell.lstrip("\r\n").rstrip()  # IPython adds a newline; indentation may matter
         if args.out is not None and (not args.out.isidentifier() or keyword.iskeyword(args.out)):
-            raise UsageError(f"-o needs a variable name, not {args.out!r}")
+            raise UsageError(str(Text(f"-o needs a variable name, not {args.out!r}.",
+                                      f"-o 后面要写一个变量名，你填的是 {args.out!r}。")))
         debug = args.debug or self.debug
         try:
             self._run(args, cell)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import LLMError
 from ..events import Finished, RetryWait, TextDelta
-from ..i18n import Text
+from ..i18n import Text, say
 from ..markup import escape_text
 from .document import bundle, error_lines, footer_text, size_of
 from .show import Screen, retry_notice
@@ -159,7 +159,7 @@ class ColumnsTerminalView:
 
     def start(self) -> None:
         names = ", ".join(title(state) for state in self.states.values())
-        self._write(str(Text("⏳ Asking {names}…", "⏳ 正在询问 {names}…").format(names=names)) + "\n")
+        self._write(say(Text("⏳ Asking {names}…", "⏳ 正在询问 {names}…").format(names=names)) + "\n")
 
     def changed(self, label: str, *, force: bool = False) -> None:
         state = self.states[label]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from ..answer import Answer
-from ..i18n import Text
+from ..i18n import Text, say
 from ..markup import escape_text
 from .formats import body
 from .state import StreamState
@@ -20,7 +20,7 @@ def reasoning_block(state: StreamState) -> str:
     thinking = not state.text_parts and not state.final
     summary = Text("💭 Thinking…", "💭 思考中…") if thinking else Text("💭 Reasoning", "💭 思考过程")
     opened = " open" if thinking else ""
-    return (f"<details{opened}><summary>{summary}</summary>"
+    return (f"<details{opened}><summary>{say(summary)}</summary>"
             f"<div {_QUIET}>{escape_text(state.reasoning)}</div></details>")
 
 
@@ -40,18 +40,18 @@ def _outcome_parts(state: StreamState, answer: Answer | None) -> list[str]:
     """What went unusual: interrupted, failed, cut at max_tokens."""
     parts = []
     if state.outcome == "interrupted" or (answer is not None and answer.interrupted):
-        parts.append(str(Text("interrupted", "已中断")))
+        parts.append(say(Text("interrupted", "已中断")))
     elif state.outcome == "failed":
-        parts.append(str(Text("failed", "失败")))
+        parts.append(say(Text("failed", "失败")))
     if answer is not None and answer.finish_reason == "length":
-        parts.append(str(_cut_note(answer)))
+        parts.append(say(_cut_note(answer)))
     return parts
 
 
 def substituted_text(names: tuple[str, ...]) -> str:
     """``{t}, {name} ← notebook variables``: the prompt sent is not the one written."""
     listed = ", ".join(f"{{{name}}}" for name in names)
-    return str(Text(f"{listed} ← notebook variables", f"{listed} ← 笔记本变量"))
+    return say(Text(f"{listed} ← notebook variables", f"{listed} ← 笔记本变量"))
 
 
 def _cut_note(answer: Answer) -> Text:
@@ -88,14 +88,14 @@ def _answer_parts(answer: Answer) -> list[str]:
     """Tokens, seconds and "replayed": what the answer itself tells."""
     parts = []
     if answer.usage:
-        parts.append(str(Text("{i} → {o} tokens", "输入 {i} / 输出 {o} tokens").format(
+        parts.append(say(Text("{i} → {o} tokens", "输入 {i} 个 token，输出 {o} 个").format(
             i=answer.usage.get("prompt_tokens", 0), o=answer.usage.get("completion_tokens", 0))))
     if answer.cost is not None and not answer.replayed and (answer.cost or answer.currency):
         parts.append(cost_text(answer.cost, answer.currency))
     if answer.elapsed is not None:
         parts.append(f"{answer.elapsed:.1f} s")
     if answer.replayed:
-        parts.append(str(Text("replayed", "回放")))
+        parts.append(say(Text("replayed", "回放")))
     return parts
 
 
@@ -121,7 +121,7 @@ def error_markdown(state: StreamState) -> str:
 
 
 def waiting_text(state: StreamState) -> str:
-    return str(Text("⏳ Waiting for {name} ({model})…", "⏳ 正在等待 {name}（{model}）…").format(
+    return say(Text("⏳ Waiting for {name} ({model})…", "⏳ 正在等待 {name}（{model}）…").format(
         name=state.display_name, model=state.model))
 
 

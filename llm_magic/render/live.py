@@ -32,7 +32,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from ..i18n import Text
+from ..i18n import Text, say
 from ..markup import escape_text, sanitize_markdown
 from .blocks import BlockSplitter
 from .document import _QUIET, bundle, error_lines, footer_text, waiting_text
@@ -235,7 +235,7 @@ class LivePanel:
             self.reasoning = BlockStream(self.widgets, self.router, reasoning_data)
             inner = self.widgets.make("VBox", [self.reasoning.finished, self.reasoning.tail])
             self.accordion = self.widgets.make("Accordion", [inner], selected_index=0,
-                                               titles=(str(Text("💭 Thinking…", "💭 思考中…")),))
+                                               titles=(say(Text("💭 Thinking…", "💭 思考中…")),))
             self.reasoning_box.children = (self.accordion,)
         return self.reasoning
 
@@ -244,7 +244,7 @@ class LivePanel:
         if state.reasoning_parts:
             self._ensure_reasoning().draw(state.reasoning)
         if self.accordion is not None and (state.text_parts or state.final) and self.accordion.selected_index == 0:
-            self.accordion.titles = (str(Text("💭 Reasoning", "💭 思考过程")),)
+            self.accordion.titles = (say(Text("💭 Reasoning", "💭 思考过程")),)
             self.accordion.selected_index = None  # collapsed once the answer starts
         if state.text_parts:
             self.answer.draw(state.text)

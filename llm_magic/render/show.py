@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from ..answer import Answer
 from ..errors import LLMError
 from ..events import Event, Finished, ReasoningDelta, RetryWait, TextDelta
-from ..i18n import Text
+from ..i18n import Text, say
 from .state import StreamState
 
 if TYPE_CHECKING:
@@ -90,11 +90,30 @@ def use_widgets(shell: InteractiveShell | None, mode: str = "auto") -> bool:
     return find_spec("ipywidgets") is not None
 
 
+def _retry_reason(error: LLMError) -> Text:
+    """Why a call is retried, in a few words: the status, not the provider's whole sentence."""
+    from ..errors import NetworkError, RateLimitError, RequestTimeoutError
+
+    if isinstance(error, RateLimitError):
+        return Text(f"Too many requests (HTTP {error.status or 429})", f"请求过于频繁（HTTP {error.status or 429}）")
+    if isinstance(error, RequestTimeoutError):
+        return Text("No answer in time", "等待超时")
+    if isinstance(error, NetworkError):
+        return Text("The connection failed", "连接失败")
+    if error.status:
+        return Text(f"The server failed (HTTP {error.status})", f"服务器出错（HTTP {error.status}）")
+    message = error.message.rstrip("。.")
+    return Text(message, message)
+
+
 def retry_notice(event: RetryWait) -> str:
-    """Why the call pauses and for how long, in one line."""
-    return str(Text("⏳ {why} Trying again in {s:.1f} s (retry {n}).",
-                    "⏳ {why} {s:.1f} 秒后重试（第 {n} 次）。").format(
-        why=event.error.message, s=event.seconds, n=event.attempt))
+    """⏳ 请求过于频繁（HTTP 429），1 秒后自动重试（第 1 次，共 2 次）: why, when, which retry."""
+    reason = _retry_reason(event.error)
+    seconds = f"{round(event.seconds, 1):g}"
+    of_en = f" of {event.retries}" if event.retries else ""
+    of_zh = f"，共 {event.retries} 次" if event.retries else ""
+    return say(Text(f"⏳ {reason.en}; trying again in {seconds} s (retry {event.attempt}{of_en}).",
+                    f"⏳ {reason.zh}，{seconds} 秒后自动重试（第 {event.attempt} 次{of_zh}）。"))
 
 
 def make_view(state: StreamState, screen: Screen) -> View:

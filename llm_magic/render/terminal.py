@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from ..i18n import Text
+from ..i18n import Text, say
 from .document import footer_text
 from .formats import pretty_json
 from .state import StreamState
@@ -39,7 +39,7 @@ class TerminalView:
         reasoning = state.reasoning
         if len(reasoning) > self._reasoning_written and not state.text_parts:
             if self._reasoning_written == 0:
-                self._write(f"{DIM}{Text('💭 Thinking:', '💭 思考：')}\n")
+                self._write(f"{DIM}{say(Text('💭 Thinking:', '💭 思考过程：'))}\n")
             self._write(reasoning[self._reasoning_written:])  # still dim: one escape for the whole block
             self._reasoning_written = len(reasoning)
         text = state.text
@@ -61,5 +61,5 @@ class TerminalView:
         if self.state.fmt == "json" and self.state.outcome == "done":
             _, problem = pretty_json(self.state.text)
             if problem:
-                self._write(f"{Text('⚠ Not valid JSON: ', '⚠ 不是有效的 JSON：')}{problem}\n")
+                self._write(f"{say(Text('⚠ Not valid JSON:', '⚠ 不是有效的 JSON：'))} {problem}\n")
         self._write(f"{DIM}— {footer_text(self.state)}{RESET}\n")

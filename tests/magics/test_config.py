@@ -77,7 +77,7 @@ def test_language(shell, deepseek):
     config(shell, "LLMMagics.language = 'zh'")
     assert i18n.get_language() == "zh"
     deepseek.queue(Reply.answer("好", usage={"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}))
-    assert "输入 1 / 输出 1 tokens" in shown(run(shell, "%%llm deepseek\nhi"))
+    assert "输入 1 个 token，输出 1 个" in shown(run(shell, "%%llm deepseek\nhi"))
 
 
 @pytest.mark.parametrize("name, value", [

@@ -115,10 +115,10 @@ def test_retry_wait_is_shown_with_reason_and_seconds(shell, deepseek, monkeypatc
     deepseek.queue(Reply.error("rate_limit"), Reply.answer("after the wait"))
     captured = run(shell, "%%llm deepseek\nhi")
     notices = [o.data["text/markdown"] for o in captured.outputs
-               if "Trying again in" in o.data.get("text/markdown", "")]
-    assert notices and "Rate Limit Reached" in notices[0] and "retry 1" in notices[0]
+               if "trying again in" in o.data.get("text/markdown", "")]
+    assert notices and "Too many requests (HTTP 429)" in notices[0] and "(retry 1 of 2)" in notices[0]
     assert final(captured)["text/markdown"].startswith("after the wait")
-    assert "Trying again" not in shown(captured)
+    assert "trying again" not in shown(captured)
 
 
 def test_interrupt_from_a_display_update_keeps_the_partial_answer(shell, deepseek, monkeypatch):

@@ -109,7 +109,7 @@ def test_retry_wait_shows_in_the_status_line(shell):
         view.start()
         state.notice = retry_notice(RetryWait(1, 2.0, RateLimitError("Too many requests.")))
         view.changed(force=True)
-        assert "Trying again in 2.0 s (retry 1)" in view.panel.status.value
+        assert "trying again in 2 s (retry 1)" in view.panel.status.value
         state.notice = None
         state.add_text("ok")
         view.changed(force=True)

@@ -139,3 +139,24 @@ def test_waiting_placeholder_and_reasoning_states():
     state.add_text("Answer")
     markdown = bundle(state)["text/markdown"]
     assert "<details>" in markdown and markdown.endswith("Answer") and "text/plain" not in bundle(state)
+
+
+# -- the retry line, as a teacher would say it --------------------------------------------------
+def test_the_retry_line_in_chinese_names_the_status_the_wait_and_the_count():
+    from llm_magic.errors import RateLimitError, ServerError
+    from llm_magic.events import RetryWait
+    from llm_magic.i18n import set_language
+    from llm_magic.render.show import retry_notice
+
+    set_language("zh")
+    try:
+        assert retry_notice(RetryWait(1, 1.0, RateLimitError("x", status=429), 2)) == \
+            "⏳ 请求过于频繁（HTTP 429），1 秒后自动重试（第 1 次，共 2 次）。"
+        assert retry_notice(RetryWait(2, 0.74, ServerError("x", status=503), 2)) == \
+            "⏳ 服务器出错（HTTP 503），0.7 秒后自动重试（第 2 次，共 2 次）。"
+        set_language("both")
+        assert retry_notice(RetryWait(1, 1.0, RateLimitError("x", status=429), 2)) == (
+            "⏳ 请求过于频繁（HTTP 429），1 秒后自动重试（第 1 次，共 2 次）。 / "
+            "⏳ Too many requests (HTTP 429); trying again in 1 s (retry 1 of 2).")
+    finally:
+        set_language("auto")
