@@ -1,4 +1,4 @@
-"""Find a provider's key: entered in this kernel, then the environment, then the nearest .env.
+"""Find a provider's key: entered in this kernel, the environment, Colab Secrets, then the nearest .env.
 
 Keys live only in this process's memory: ``.env`` values are read without being copied into
 ``os.environ``, so a child process or a printed ``os.environ`` never shows them. Nothing here
@@ -17,10 +17,11 @@ from ..i18n import Text
 from ..providers import Provider
 from ..secrets import mask, remember
 
-#: ``KeyLookup.source`` for a key given in this kernel, and for one from ``os.environ``;
-#: any other source is the path of the ``.env`` file it came from.
+#: ``KeyLookup.source`` for a key given in this kernel, for one from ``os.environ``, and for one
+#: from Google Colab's Secrets panel; any other source is the path of the ``.env`` file it came from.
 ENTERED = "entered here"
 ENVIRONMENT = "environment"
+COLAB = "colab secrets"
 
 # provider name -> (key, file it was loaded from with %llm_key --env, or None when typed)
 _session_keys: dict[str, tuple[str, Path | None]] = {}
@@ -50,6 +51,26 @@ class KeyLookup:
     @property
     def masked(self) -> str:
         return mask(self.value)
+
+    def where(self) -> Text:
+        """Where the key came from, in words a student reads: "环境变量 DEEPSEEK_API_KEY", "文件 /path/.env"."""
+        if self.source == ENTERED and self.loaded_from is not None:
+            return Text(f"loaded in this session from the file {self.loaded_from}",
+                        f"本会话从文件 {self.loaded_from} 载入")
+        if self.source == ENTERED:
+            return Text("typed in this session", "本会话输入")
+        if self.source == ENVIRONMENT:
+            return Text(f"the environment variable {self.variable}", f"环境变量 {self.variable}")
+        if self.source == COLAB:
+            return Text(f"the Colab secret {self.variable}", f"Colab Secrets 中的 {self.variable}")
+        if self.source:
+            return Text(f"the file {self.source} ({self.variable})", f"文件 {self.source}（{self.variable}）")
+        return Text("nowhere yet", "还没有设置")
+
+    def came_from(self) -> Text:
+        """"from the environment variable X" / "来自环境变量 X" (a space before Latin letters)."""
+        where = self.where()
+        return Text(f"from {where.en}", "来自" + (" " if where.zh[:1].isascii() else "") + where.zh)
 
     def __repr__(self) -> str:
         return (f"KeyLookup(provider={self.provider!r}, found={self.found}, source={self.source!r}, "
@@ -153,6 +174,9 @@ def lookup_key(provider: Provider) -> KeyLookup:
         value = os.environ.get(variable, "").strip()
         if value:
             return KeyLookup(provider.name, value, ENVIRONMENT, variable, variables, ())
+    secret = colab_secret(variables)
+    if secret is not None:
+        return KeyLookup(provider.name, secret[1], COLAB, secret[0], variables, ())
     path, searched = nearest_dotenv()
     if path is not None:
         values = read_dotenv(path)
@@ -163,15 +187,46 @@ def lookup_key(provider: Provider) -> KeyLookup:
     return KeyLookup(provider.name, None, None, None, variables, searched, dotenv=path)
 
 
+def colab_secret(variables: tuple[str, ...]) -> tuple[str, str] | None:
+    """``(variable, key)`` from Google Colab's Secrets panel (the 🔑 in its sidebar), in Colab only.
+
+    A secret the notebook may not read (its "Notebook access" switch is off) is skipped, as is
+    one that does not exist; nothing is copied into ``os.environ``.
+    """
+    try:
+        from google.colab import userdata  # type: ignore[import-not-found]  # only inside Colab
+    except ImportError:
+        return None
+    for variable in variables:
+        try:
+            value = userdata.get(variable)
+        except Exception:  # SecretNotFoundError, NotebookAccessError, a timeout: this variable is not there
+            continue
+        if isinstance(value, str) and value.strip():
+            remember(value.strip())
+            return variable, value.strip()
+    return None
+
+
+def _in_colab() -> bool:
+    try:
+        from google.colab import userdata  # type: ignore[import-not-found]  # noqa: F401  # only inside Colab
+    except ImportError:
+        return False
+    return True
+
+
 def searched_text(found: KeyLookup) -> Text:
-    """Where a key was looked for, in words: the variables, and the .env file or the folders searched."""
-    variables = ", ".join(found.variables) or "—"
+    """Where a key was looked for, in words: the variables, Colab Secrets, and the .env file or the folders searched."""
+    en_vars, zh_vars = ", ".join(found.variables) or "—", "、".join(found.variables) or "—"
+    colab = Text(" and in Colab Secrets", "、Colab Secrets") if _in_colab() else Text("", "")
     if found.dotenv is not None:
-        return Text(f"looked at {variables} in the environment and in {found.dotenv} (which has none of them)",
-                    f"已查找环境变量 {variables}，以及 {found.dotenv}（其中没有这些变量）")
+        return Text(f"looked at {en_vars} in the environment{colab.en} and in {found.dotenv} (which has none of them)",
+                    f"已查找环境变量 {zh_vars}{colab.zh}，以及 {found.dotenv}（其中没有这些变量）")
     folder = found.env_files[0].parent if found.env_files else Path.cwd()
-    return Text(f"looked at {variables} in the environment; there is no .env file in {folder} or any folder above it",
-                f"已查找环境变量 {variables}；{folder} 及其上层文件夹中都没有 .env 文件")
+    return Text(f"looked at {en_vars} in the environment{colab.en}; there is no .env file in {folder} "
+                "or any folder above it",
+                f"已查找环境变量 {zh_vars}{colab.zh}；{folder} 及其上层文件夹中都没有 .env 文件")
 
 
 def require_key(provider: Provider) -> str:

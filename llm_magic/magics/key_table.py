@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..i18n import Text, say
-from ..keys.lookup import ENTERED, ENVIRONMENT, KeyLookup, lookup_key, nearest_dotenv
+from ..keys.lookup import KeyLookup, lookup_key, nearest_dotenv
 from ..providers import Provider, get_provider, provider_names
 from ..render.table import Table
 
@@ -35,13 +35,7 @@ class Row:
             return say(_NO_KEY_NEEDED)
         if not found.found:
             return f"%llm_key {self.provider.name}"
-        if found.source == ENTERED:
-            if found.loaded_from is not None:
-                return say(Text(f"entered here, from {found.loaded_from}", f"本会话载入，来自 {found.loaded_from}"))
-            return say(Text("entered here", "本会话输入"))
-        if found.source == ENVIRONMENT:
-            return say(Text(f"environment ({found.variable})", f"环境变量（{found.variable}）"))
-        return f"{found.source} ({found.variable})"
+        return say(found.where())
 
 
 def rows(names: list[str] | None = None) -> list[Row]:

@@ -177,9 +177,9 @@ class KeyMagics(Magics):
             return
         current = lookup_key(provider)
         if current.found and current.source != ENTERED:
-            _print(Text(f"A key is already set ({current.masked}, from {current.source}); the one you enter now "
+            _print(Text(f"A key is already set ({current.masked}, {current.came_from().en}); the one you enter now "
                         "takes precedence in this session.",
-                        f"已有一个 Key（{current.masked}，来自 {current.source}）；"
+                        f"已有一个 Key（{current.masked}，{current.came_from().zh}）；"
                         "现在输入的 Key 在本会话中优先使用。"))
         mode = "getpass" if use_getpass else self.entry.lower()
         if mode == "auto":
@@ -255,9 +255,9 @@ class KeyMagics(Magics):
                 Text(f"No {provider.display_name} key was entered in this session.",
                      f"本会话没有输入过 {provider.display_name} 的 Key。"))
         if now.found:
-            said = said + Text(f"The key now used is {now.masked}, from {now.source}; "
+            said = said + Text(f"The key now used is {now.masked}, {now.came_from().en}; "
                                "remove it there to stop using it.",
-                               f"现在使用的 Key 是 {now.masked}，来自 {now.source}；如不想再用，请在那里删除。")
+                               f"现在使用的 Key 是 {now.masked}，{now.came_from().zh}；如不想再用，请在那里删除。")
         _print(said)
 
     def _load_file(self, path: str, only: Provider | None) -> None:
@@ -299,13 +299,13 @@ class KeyMagics(Magics):
         if provider.needs_key:
             _print(Text(f"✓ OK: {provider.display_name} accepted the key; {len(models)} models, "
                         f"{elapsed:.0f} ms round trip.",
-                        f"✓ 正常：{provider.display_name} 接受了这个 Key；共 {len(models)} 个模型，"
-                        f"往返 {elapsed:.0f} 毫秒。"))
+                        f"✓ {provider.display_name} 接受了这个 Key：可用的模型有 {len(models)} 个，"
+                        f"一来一回用了 {elapsed:.0f} 毫秒。"))
         else:
             _print(Text(f"✓ OK: {provider.display_name} needs no key and answered at {base_url}: "
                         f"{len(models)} models, {elapsed:.0f} ms round trip.",
-                        f"✓ 正常：{provider.display_name} 不需要 Key，{base_url} 已响应：共 {len(models)} 个模型，"
-                        f"往返 {elapsed:.0f} 毫秒。"))
+                        f"✓ {provider.display_name} 不需要 Key，{base_url} 有响应：可用的模型有 {len(models)} 个，"
+                        f"一来一回用了 {elapsed:.0f} 毫秒。"))
 
 
 def _key_to_check(provider: Provider, base_url: str) -> str:
@@ -319,12 +319,12 @@ def _key_to_check(provider: Provider, base_url: str) -> str:
         raise ConfigurationError(
             foreign,
             hint=Text(f"It was not sent. Set the {provider.display_name} key with %llm_key {provider.name}; "
-                      f"the key in use ({mask(key)}) comes from {found.source}.",
+                      f"the key in use ({mask(key)}) comes {found.came_from().en}.",
                       f"这个 Key 没有被发送。请用 %llm_key {provider.name} 设置 {provider.display_name} 的 Key；"
-                      f"当前的 Key（{mask(key)}）来自 {found.source}。"),
+                      f"当前的 Key（{mask(key)}）{found.came_from().zh}。"),
             provider=provider.name)
-    _print(Text(f"Checking the {provider.display_name} key {mask(key)} (from {found.source}) "
+    _print(Text(f"Checking the {provider.display_name} key ({mask(key)}, {found.came_from().en}) "
                 f"with GET {base_url}/models …",
-                f"正在检查 {provider.display_name} 的 Key {mask(key)}（来自 {found.source}），"
-                f"请求 GET {base_url}/models …"))
+                f"正在用 GET {base_url}/models 检查 {provider.display_name} 的 Key"
+                f"（{mask(key)}，{found.came_from().zh}）……"))
     return key

@@ -55,7 +55,7 @@ def test_table_shows_sources_masked_html_and_text(shell, tmp_path, monkeypatch):
     for shown in (html, text):
         assert "sk-…cdef" in shown and "hf_…9876" in shown and "sk-…1111" in shown
         assert str(tmp_path.resolve() / ".env") in shown
-        assert "environment (HF_TOKEN)" in shown and "entered here" in shown
+        assert "the environment variable HF_TOKEN" in shown and "typed in this session" in shown
         assert "no key needed" in shown  # ollama, demo
         assert KEY not in shown and KEY[:8] + "0" not in shown
     assert "<table" in html and "<table" not in text
@@ -235,7 +235,7 @@ def test_env_option_loads_keys_for_the_providers_in_the_file(shell, tmp_path):
     assert KEY not in ran.text
     found = keys.lookup_key(get_provider("deepseek"))
     assert found.source == keys.ENTERED and found.loaded_from == path.resolve()
-    assert f"from {path.resolve()}" in run(shell, "%llm_key").text
+    assert f"loaded in this session from the file {path.resolve()}" in run(shell, "%llm_key").text
 
 
 def test_env_option_for_one_provider(shell, tmp_path):
