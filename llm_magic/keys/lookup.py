@@ -209,8 +209,10 @@ def colab_secret(variables: tuple[str, ...]) -> tuple[str, str] | None:
 
 
 def _in_colab() -> bool:
+    from importlib import import_module
+
     try:
-        from google.colab import userdata  # type: ignore[import-not-found]  # noqa: F401  # only inside Colab
+        import_module("google.colab.userdata")
     except ImportError:
         return False
     return True
