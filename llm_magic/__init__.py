@@ -30,6 +30,7 @@ _LAZY = {
     "ask_many": "compare",
     "embed": "engine.embeddings", "cosine": "engine.embeddings",
     "last_exchange": "engine.exchange",
+    "classroom": "stand_ins",
 }
 _ERRORS = (
     "LLMError", "ConfigurationError", "UnknownProviderError", "MissingKeyError", "SessionBudgetError",
@@ -62,6 +63,7 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time names load on fi
     from .providers import get_provider as get_provider
     from .providers import provider_names as provider_names
     from .providers import register_provider as register_provider
+    from .stand_ins import classroom as classroom
 
 
 def __getattr__(name: str) -> Any:

@@ -19,6 +19,7 @@ from .error_bodies import error_body
 from .faults import play_fault
 from .flavours import Flavour, get_flavour, wants_reasoning
 from .httpd import LoopbackHTTPServer
+from .legacy import as_chat, send_legacy
 from .playback import Exchange, play_answer, resolve_error
 from .rules import bearer_key, refuse_chat
 from .script import Answer, ChatRequest, ErrorReply, Reply, default_answer
@@ -28,7 +29,8 @@ from .wire import json_bytes, model_entry, model_list
 DefaultReply = Reply | Callable[[ChatRequest], Reply] | None
 
 
-_ENDPOINTS = {"/chat/completions": "POST", "/models": "GET", "/embeddings": "POST"}  # and GET /models/{id}
+#: and GET /models/{id}; /completions is the older shape (``prompt`` → ``choices[0].text``), for teaching
+_ENDPOINTS = {"/chat/completions": "POST", "/completions": "POST", "/models": "GET", "/embeddings": "POST"}
 #: Hugging Face's embeddings route sits outside /v1, at the router's root
 _FEATURE_EXTRACTION = re.compile(r"^/hf-inference/models/(?P<model>.+)/pipeline/feature-extraction/?$")
 
@@ -203,8 +205,8 @@ class FakeProvider:
             exchange.send_error(error_body(self.flavour, 405))
         elif self.flavour.max_body is not None and size > self.flavour.max_body:
             exchange.send_error(error_body(self.flavour, 413))
-        elif route == "/chat/completions":
-            self._chat(exchange, recorded)
+        elif route in ("/chat/completions", "/completions"):
+            self._chat(exchange, recorded, legacy=route == "/completions")
         elif route == "/embeddings":
             self._embeddings(exchange, recorded, path_model)
         elif route == "/models":
@@ -259,13 +261,17 @@ class FakeProvider:
         else:
             exchange.send_error(error_body(self.flavour, "model_not_found", model=model))
 
-    def _chat(self, exchange: Exchange, recorded: RecordedRequest) -> None:
+    def _chat(self, exchange: Exchange, recorded: RecordedRequest, *, legacy: bool = False) -> None:
         if not isinstance(recorded.body, dict):
             detail = "The request body is not a valid JSON object."
             exchange.send_error(error_body(self.flavour, "bad_request", detail=detail))
             return
-        request = ChatRequest(recorded.body, self.flavour.name,
-                              wants_reasoning(self.flavour, recorded.body))
+        request = (as_chat(recorded.body, self.flavour.name) if legacy else
+                   ChatRequest(recorded.body, self.flavour.name, wants_reasoning(self.flavour, recorded.body)))
+        if request is None:
+            detail = "'prompt' is required: the text for the model to continue."
+            exchange.send_error(error_body(self.flavour, "bad_request", detail=detail))
+            return
         exchange.request = request
         rejection = refuse_chat(self.flavour, self.models, request)
         if rejection is not None:
@@ -275,7 +281,11 @@ class FakeProvider:
             self._chat_count += 1
             exchange.request = replace(request, number=self._chat_count)
             reply = self._replies.popleft() if self._replies else None
-        play(exchange, reply or self._default(exchange.request))
+        reply = reply or self._default(exchange.request)
+        if legacy and isinstance(reply.payload, Answer):
+            send_legacy(exchange, reply.payload, recorded.body.get("max_tokens"))
+        else:
+            play(exchange, reply)
 
     def _default(self, request: ChatRequest) -> Reply:
         if callable(self.default_reply):

@@ -1,7 +1,8 @@
 """The house's layers hold: no import cycle and no import of a layer above one's own.
 
 magics → engine → keys → providers → loopback → wire → shared types; ``render`` sits beside
-the engine (neither imports the other); the package face (``llm_magic/__init__.py``) sits on top.
+the engine (neither imports the other); the package face (``llm_magic/__init__.py``, and ``stand_ins.py``:
+``llm_magic.classroom()``) sits on top.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ LAYERS: dict[str, tuple[int, str]] = {
 }
 SHARED = {"llm_magic.errors", "llm_magic.events", "llm_magic.answer", "llm_magic.config", "llm_magic.i18n",
           "llm_magic.secrets", "llm_magic.markup", "llm_magic._version", "llm_magic.media"}
-FACE = {"llm_magic", "llm_magic._aliases"}
+FACE = {"llm_magic", "llm_magic._aliases", "llm_magic.stand_ins"}
 
 
 def layer_of(module: str) -> tuple[int, str]:

@@ -703,3 +703,36 @@ def test_command_line_serves_until_interrupted() -> None:
     finally:
         process.kill()
         process.stdout.close()
+
+
+# -- the older /completions shape, for teaching ------------------------------------------------------
+def test_legacy_completions_answer_in_the_old_shape():
+    import requests
+
+    with FakeProvider("deepseek", default_reply=Reply.answer("机器学习让计算机从数据中学习规律。")) as server:
+        headers = {"Authorization": f"Bearer {server.key}"}
+        reply = requests.post(server.url("/completions"), headers=headers, timeout=10,
+                              json={"model": "deepseek-flash", "prompt": "什么是机器学习？"}).json()
+        assert reply["object"] == "text_completion"
+        assert reply["choices"][0]["text"] == "机器学习让计算机从数据中学习规律。"
+        assert "message" not in reply["choices"][0] and reply["choices"][0]["finish_reason"] == "stop"
+        assert set(reply["usage"]) == {"prompt_tokens", "completion_tokens", "total_tokens"}
+        body = {"model": "deepseek-flash", "prompt": ["什么是", "机器学习？"], "max_tokens": 3}
+        cut = requests.post(server.url("/completions"), headers=headers, timeout=10, json=body).json()
+        assert cut["choices"][0]["finish_reason"] == "length" and cut["usage"]["completion_tokens"] == 3
+        assert server.requests[-1].body["prompt"] == ["什么是", "机器学习？"]
+        missing = requests.post(server.url("/completions"), headers=headers, json={"model": "m"}, timeout=10)
+        assert missing.status_code == 400 and "'prompt' is required" in missing.json()["error"]["message"]
+        wrong = requests.post(server.url("/completions"), json={"model": "m", "prompt": "x"}, timeout=10,
+                              headers={"Authorization": "Bearer sk-wrong"})
+        assert wrong.status_code == 401
+
+
+def test_the_demo_answers_the_old_shape_too():
+    import requests
+
+    from llm_magic.loopback import ensure_demo_server
+
+    reply = requests.post(ensure_demo_server() + "/completions", timeout=10,
+                          json={"model": "demo-chat", "prompt": "用三句话解释什么是机器学习"}).json()
+    assert reply["choices"][0]["text"].strip()
