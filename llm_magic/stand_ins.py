@@ -111,6 +111,8 @@ def _point(name: str, server: FakeProvider, saved: dict[str, str | None]) -> Sta
     """Point provider ``name`` at ``server`` through its variables (registering ``classroom`` first)."""
     from .providers import get_provider, register_provider
 
+    key_var: str | None
+    url_var: str | None
     if name == CLASSROOM:
         register_provider(CLASSROOM, server.base_url, key_var=CLASSROOM_KEY_VAR, default_model="deepseek-flash")
         key_var, url_var = CLASSROOM_KEY_VAR, None
