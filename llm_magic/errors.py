@@ -86,6 +86,10 @@ class LLMError(Exception):
     def hint(self) -> str:
         return redact(str(self._hint)) if self._hint else ""
 
+    def replace_hint(self, hint: Text) -> None:
+        """Say what to do differently (the demo says a failure was only acted out)."""
+        self._hint = hint
+
     def texts(self, language: str | None = None) -> tuple[str, str]:
         """(message, hint) in ``language`` (default: the language in force)."""
         language = language or get_language()

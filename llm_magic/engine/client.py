@@ -60,6 +60,9 @@ def run_call(call: PreparedCall) -> Generator[Event, None, None]:
             delay = _retry_delay(attempt, error.retry_after) if _should_retry(error, builder, attempt, call) else None
             if delay is None or time.monotonic() + delay >= deadline:
                 error.partial = builder.answer(time.monotonic() - started) if builder.has_output else error.partial
+                acted = call.provider.acted_out_hint(error)
+                if acted is not None:
+                    error.replace_hint(acted)
                 raise
             yield RetryWait(attempt, delay, error, call.max_retries)
             time.sleep(delay)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import ConfigurationError
-from ..i18n import Text
+from ..i18n import Text, say
 from .wire_request import WireRequest
 
 LANGUAGES = ("python", "curl", "r", "js")
@@ -29,6 +29,15 @@ def _loopback_note(request: WireRequest, comment: str) -> list[str]:
     return [f"{comment} {line}" for line in note.splitlines()]
 
 
+def _said(text: Text, comment: str) -> str:
+    """A comment in the language in force, on one line."""
+    return f"{comment} {say(text)}"
+
+
+_KEY_STAYS_OUT = Text("the key stays out of the code", "Key 不写进代码")
+_SSE = Text('Server-Sent Events: one "data: {...}" line per piece', '流式输出（SSE）：每一小段回答是一行 "data: {...}"')
+
+
 def _note(request: WireRequest, comment: str) -> str:
     return "".join(f"{line}\n" for line in _loopback_note(request, comment))
 
@@ -37,7 +46,7 @@ def _note(request: WireRequest, comment: str) -> str:
 _PY_STREAM = '''\
 response = requests.post(url, headers=headers, json=body, stream=True, timeout=60)
 response.raise_for_status()
-for line in response.iter_lines():  # Server-Sent Events: one "data: {...}" line per piece
+for line in response.iter_lines():  {sse}
     if not line.startswith(b"data:"):
         continue
     data = line[len(b"data:"):].strip()
@@ -81,14 +90,15 @@ def python_code(request: WireRequest) -> str:
     lines = [*lines, "", "import requests", ""] if lines else ["import requests", ""]
     lines += [*_loopback_note(request, "#"), f"url = {json.dumps(request.url)}"]
     if request.key_var:
-        lines.append(f'key = os.environ["{request.key_var}"]  # the key stays out of the code')
+        lines.append(f'key = os.environ["{request.key_var}"]  {_said(_KEY_STAYS_OUT, "#")}')
     lines.append("headers = {")
     if request.key_var:
         lines.append('    "Authorization": f"Bearer {key}",')
     lines += [f"    {json.dumps(name)}: {json.dumps(value)}," for name, value in request.headers.items()
               if name != "Authorization"]
     lines += ["}", f"body = {_py_value(request.body)}", ""]
-    return "\n".join(lines) + "\n" + (_PY_STREAM if request.stream else _PY_WHOLE)
+    tail = _PY_STREAM.replace("{sse}", _said(_SSE, "#")) if request.stream else _PY_WHOLE
+    return "\n".join(lines) + "\n" + tail
 
 
 # -- curl --------------------------------------------------------------------------------------
@@ -105,7 +115,9 @@ def curl_code(request: WireRequest) -> str:
             lines.append(f"  -H {_shell_quote(f'{name}: {value}')}")
     body = json.dumps(request.body, ensure_ascii=False, indent=2)
     lines.append(f"  -d {_shell_quote(body)}")
-    return (_note(request, "#") + "# Linux / macOS terminal (Windows: Git Bash or WSL)\n"
+    where = Text("a Linux or macOS terminal (on Windows: Git Bash or WSL)",
+                 "在 Linux 或 macOS 的终端里运行（Windows 上用 Git Bash 或 WSL）")
+    return (_note(request, "#") + _said(where, "#") + "\n"
             + " \\\n".join(lines) + "\n")
 
 
@@ -140,7 +152,7 @@ cat(reply$choices[[1]]$message$content, "\\n")
 '''
 _R_STREAM = '''\
   req_perform_connection()
-repeat {  # Server-Sent Events: one "data: {...}" event per piece
+repeat {  {sse}
   event <- resp_stream_sse(resp)
   if (is.null(event) || event$data == "[DONE]") break
   chunk <- jsonlite::fromJSON(event$data, simplifyVector = FALSE)
@@ -160,7 +172,7 @@ def r_code(request: WireRequest) -> str:
             f"resp <- request({json.dumps(request.url)}) |>\n"
             "  req_headers(\n" + ",\n".join(headers) + "\n  ) |>\n"
             f"  req_body_json({_r_value(request.body, '  ')}) |>\n"
-            + (_R_STREAM if request.stream else _R_WHOLE))
+            + (_R_STREAM.replace("{sse}", _said(_SSE, "#")) if request.stream else _R_WHOLE))
 
 
 # -- JavaScript (fetch) -------------------------------------------------------------------------
@@ -169,7 +181,7 @@ const reply = await response.json();
 console.log(reply.choices[0].message.content);
 '''
 _JS_STREAM = '''\
-// Server-Sent Events: one "data: {...}" line per piece
+{sse}
 const decoder = new TextDecoder();
 let buffer = "";
 for await (const bytes of response.body) {
@@ -194,12 +206,14 @@ def js_code(request: WireRequest) -> str:
     if request.key_var:
         headers.insert(0, f"    Authorization: `Bearer ${{process.env.{request.key_var}}}`,")
     body = json.dumps(request.body, ensure_ascii=False, indent=2).replace("\n", "\n  ")
-    return (_note(request, "//") + "// Node.js 18+ (save as ask.mjs, run: node ask.mjs)\n"
+    how = Text("Node.js 18 or later: save as ask.mjs and run node ask.mjs",
+               "Node.js 18 或更新版本：保存为 ask.mjs，再运行 node ask.mjs")
+    return (_note(request, "//") + _said(how, "//") + "\n"
             f"const response = await fetch({json.dumps(request.url)}, {{\n"
             '  method: "POST",\n  headers: {\n' + "\n".join(headers) + "\n  },\n"
             f"  body: JSON.stringify({body}),\n}});\n"
             'if (!response.ok) throw new Error(`HTTP ${response.status}: ${await response.text()}`);\n'
-            + (_JS_STREAM if request.stream else _JS_WHOLE))
+            + (_JS_STREAM.replace("{sse}", _said(_SSE, "//")) if request.stream else _JS_WHOLE))
 
 
 _WRITERS: dict[str, Callable[[WireRequest], str]] = {

@@ -202,8 +202,14 @@ class EnvWrite:
     tracked: bool
 
     def messages(self) -> list[Text]:
-        said = [Text(f"Written to {self.path} as {self.variable} (readable by you only, mode 600).",
-                     f"已写入 {self.path}，变量名 {self.variable}（仅本人可读，权限 600）。")]
+        if os.name == "nt":  # Windows ignores Unix file modes: only the folder's place protects it
+            said = [Text(f"Written to {self.path} as {self.variable}. Keep it in your own user folder: on Windows "
+                         "anyone who can open that folder can read it.",
+                         f"已写入 {self.path}，变量名 {self.variable}。请把它放在自己的用户文件夹里："
+                         "在 Windows 上，能打开这个文件夹的人都能读到它。")]
+        else:
+            said = [Text(f"Written to {self.path} as {self.variable} (readable by you only, mode 600).",
+                         f"已写入 {self.path}，变量名 {self.variable}（只有你自己能读，权限 600）。")]
         if self.shadowed:
             said.append(Text(f"{self.variable} is also set in the environment, which takes precedence over .env.",
                              f"环境变量中也设置了 {self.variable}，它的优先级高于 .env。"))

@@ -95,7 +95,8 @@ print(model.predict([[100]]))  # about 300
 
 HELLO_EN = """## Hello from the offline demo 👋
 
-No API key is needed here: the answers come from a small server inside this notebook.
+No API key is needed here: the answers come from a small server running on this computer
+(127.0.0.1), started by this notebook's kernel; no real model is involved.
 
 | Model | What it does |
 |---|---|
@@ -108,7 +109,7 @@ Try asking *"What is machine learning?"* or *"用三句话解释什么是机器�
 
 HELLO_ZH = """## 你好，这里是离线演示 👋
 
-不需要 API 密钥：回答来自笔记本内部的一个小服务器。
+不需要 API Key：回答来自这台电脑上（127.0.0.1）运行的一个小服务器，它由当前 notebook 的内核启动，并没有真正的模型参与。
 
 | 模型 | 作用 |
 |---|---|
@@ -171,8 +172,12 @@ len(prompt)  # {len(prompt)}
 ```
 
 To get a real answer, add an API key for a provider such as DeepSeek, Bailian, ChatAnywhere
-or Hugging Face, and choose that provider instead of `demo`.
+or Hugging Face, and write its name instead of `demo`.
 """
+
+
+_REAL_ZH = ("想得到真正的回答，请为 DeepSeek、阿里云百炼、ChatAnywhere 或 Hugging Face 等服务商配置 API Key，"
+            "再把 `demo` 换成它的名字。")
 
 
 def generic_zh(prompt: str) -> str:
@@ -192,6 +197,5 @@ def generic_zh(prompt: str) -> str:
 len(prompt)  # {len(prompt)}
 ```
 
-想得到真正的回答，请为 DeepSeek、阿里云百炼、ChatAnywhere 或 Hugging Face 等服务
-配置 API 密钥，并把服务从 `demo` 换成它。
+{_REAL_ZH}
 """

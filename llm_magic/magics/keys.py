@@ -90,7 +90,8 @@ class KeyMagics(Magics):
     @argument("--env", metavar="PATH",
               help="load keys from a .env or .Renviron file into this session / 从 .env 或 .Renviron 文件载入 Key")
     @argument("--save-env", action="store_true",
-              help="also write the key you enter into .env (mode 600) / 同时把输入的 Key 写入 .env")
+              help="also write the key you enter into .env (on Linux and macOS readable by you only) / "
+                   "同时把输入的 Key 写入 .env")
     @argument("--gitignore", action="store_true",
               help="add .env to .gitignore when the folder is a git checkout / 把 .env 加入 .gitignore")
     @argument("--getpass", action="store_true",

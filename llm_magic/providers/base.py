@@ -241,6 +241,10 @@ class Provider:
                         f"请在 {self.billing_url} 充值后重新运行。")
         return Text("Top up your account, then run the cell again.", "请为账户充值后重新运行。")
 
+    def acted_out_hint(self, error: Exception) -> Text | None:
+        """A hint that replaces the usual one when this provider only acted a failure out (the demo)."""
+        return None
+
     def forbidden_hint(self, message: str) -> Text:
         return Text(
             "This key may not use this model or feature; "

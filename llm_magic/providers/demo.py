@@ -38,6 +38,29 @@ class Demo(Provider):
             "换成真实服务商时：请重新复制 Key，用 %llm_key 服务商名 设置，或检查 .env 中的变量。",
         )
 
+    def forbidden_hint(self, message: str) -> Text:
+        return Text(
+            "The demo acted out a refused request (HTTP 403); it needs no key. With a real provider: the key is "
+            "valid but may not use this model or feature; choose another model (%llm_models) or check its permissions.",
+            "这是演示模式模拟的“无权访问”（HTTP 403），演示本身不需要 Key。换成真实服务商时，这表示 Key 有效，"
+            "但无权使用该模型或功能：请换一个模型（%llm_models），或检查 Key 的权限。",
+        )
+
+    def acted_out_hint(self, error: Exception) -> Text | None:
+        from ..errors import NetworkError, RequestTimeoutError
+
+        if isinstance(error, RequestTimeoutError):
+            return Text("The demo acted out a timeout: its server never answered, on purpose. With a real provider: "
+                        "run the cell again, or allow more time with --timeout SECONDS.",
+                        "这是演示模式模拟的“超时”：演示服务器故意一直不回答。换成真实服务商时：请重新运行，"
+                        "或用 --timeout 秒数 放宽时间限制。")
+        if isinstance(error, NetworkError):
+            return Text("The demo acted out a dropped connection: its server hung up halfway, on purpose; your "
+                        "network is fine. With a real provider: run the cell again; the part that arrived is kept.",
+                        "这是演示模式模拟的“连接中断”：演示服务器故意在回答中途断开，你的网络没有问题。"
+                        "换成真实服务商时：请重新运行；已收到的部分会保留。")
+        return None
+
     def balance_hint(self) -> Text:
         return Text(
             "The demo acted out an empty account. "

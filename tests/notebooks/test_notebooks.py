@@ -16,7 +16,7 @@ from tests.conftest import PROVIDER_VARIABLES
 NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
 EXPECTED = [
-    "01_quick_start.ipynb", "02_keys.ipynb", "03_asking_well.ipynb",
+    "00_by_hand.ipynb", "01_quick_start.ipynb", "02_keys.ipynb", "03_asking_well.ipynb",
     "04_reasoning.ipynb", "05_errors.ipynb", "06_side_by_side.ipynb", "07_images_json_embeddings.ipynb",
 ]
 FAILS = "raises-exception"
