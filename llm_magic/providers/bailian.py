@@ -138,7 +138,7 @@ class Bailian(Provider):
         region = Text(
             f"Bailian keys work in one region only; this call used {here!r}. For a key from another region: "
             f"%config LLMMagics.bailian_region = {first} (or {', '.join(rest)}), or set BAILIAN_BASE_URL.",
-            f"百炼的 Key 只能在所属地域使用；这次调用的是 {here!r} 地域。Key 属于其他地域时，请设置 "
+            f"百炼的 Key 只能在所属地域使用；这次调用的是 {here!r} 地域。Key 属于其他地域时，请运行 "
             f"%config LLMMagics.bailian_region = {first}（或 {'、'.join(rest)}），或设置 BAILIAN_BASE_URL。",
         )
         if key and key.startswith("sk-sp-"):

@@ -27,7 +27,7 @@ CASES = [
      e.BadRequestError, "--max-tokens"),
     ("deepseek", 503, openai_style("Server overloaded", "server_error"), e.ServerError, "again"),
     ("bailian", 401, openai_style("Incorrect API key provided. ", code="invalid_api_key", request_id="r1"),
-     e.AuthenticationError, "bailian_region"),
+     e.AuthenticationError, "%config LLMMagics.bailian_region = 'intl'"),
     ("bailian", 400, json.dumps({"error": {"code": "Arrearage", "param": None, "type": "Arrearage",
                                            "message": "Access denied, please make sure your account "
                                                       "is in good standing."}}),
