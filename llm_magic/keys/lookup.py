@@ -56,9 +56,9 @@ class KeyLookup:
         """Where the key came from, in words a student reads: "环境变量 DEEPSEEK_API_KEY", "文件 /path/.env"."""
         if self.source == ENTERED and self.loaded_from is not None:
             return Text(f"loaded in this session from the file {self.loaded_from}",
-                        f"本会话从文件 {self.loaded_from} 载入")
+                        f"本次会话从文件 {self.loaded_from} 载入")
         if self.source == ENTERED:
-            return Text("typed in this session", "本会话输入")
+            return Text("typed in this session", "本次会话中输入")
         if self.source == ENVIRONMENT:
             return Text(f"the environment variable {self.variable}", f"环境变量 {self.variable}")
         if self.source == COLAB:
@@ -70,6 +70,8 @@ class KeyLookup:
     def came_from(self) -> Text:
         """"from the environment variable X" / "来自环境变量 X" (a space before Latin letters)."""
         where = self.where()
+        if self.source == ENTERED and self.loaded_from is None:
+            return where  # "typed in this session": no "from"
         return Text(f"from {where.en}", "来自" + (" " if where.zh[:1].isascii() else "") + where.zh)
 
     def __repr__(self) -> str:

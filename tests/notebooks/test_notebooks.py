@@ -59,6 +59,30 @@ def test_committed_notebook_is_clean(path: Path) -> None:
     assert "application/vnd.jupyter.widget" not in text
 
 
+#: a cell that hands a key to the process: what students would copy
+SETS_A_KEY = re.compile(r"os\.environ\[[^\]]+\]\s*=(?!=)|os\.environ\.(?:update|setdefault)\(|^\s*%env\s", re.MULTILINE)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_no_cell_sets_an_environment_variable(path: Path) -> None:
+    """Stand-ins come from llm_magic.classroom(); no cell shows the os.environ[...] = key pattern."""
+    for index, cell in enumerate(nbformat.read(str(path), as_version=4).cells):
+        if cell.cell_type == "code":
+            assert not SETS_A_KEY.search(cell.source), f"{path.name} cell {index}:\n{cell.source}"
+
+
+def test_the_environment_check_would_catch_one() -> None:
+    assert SETS_A_KEY.search('os.environ["DEEPSEEK_API_KEY"] = stand_in.key')
+    assert SETS_A_KEY.search("%env DEEPSEEK_API_KEY=x")
+    assert not SETS_A_KEY.search('key = os.environ["DEEPSEEK_API_KEY"]\nif os.environ["X"] == "y": pass')
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_the_top_says_how_to_choose_the_language(path: Path) -> None:
+    top = "\n".join(cell.source for cell in nbformat.read(str(path), as_version=4).cells[:3])
+    assert '%config LLMMagics.language = "zh"' in top and "LLM_MAGIC_LANGUAGE" in top, path.name
+
+
 def test_the_key_check_would_catch_a_key() -> None:
     """The regular expression above is the whole secret check: prove it bites."""
     assert KEY_SHAPES.search('os.environ["DEEPSEEK_API_KEY"] = "sk-0123456789abcdef0123"')

@@ -69,3 +69,18 @@ def test_the_runner_speaks_chinese_when_asked(tmp_path: Path) -> None:
     path = _notebook(tmp_path, ("raise ValueError('unexpected')", []))
     done = _run(path, LLM_MAGIC_LANGUAGE="zh")
     assert "已停止：check.ipynb 的 In [1] 出错了。" in done.stderr
+
+
+def test_under_c_utf8_the_errors_notebook_speaks_both_languages(tmp_path: Path) -> None:
+    """Docker, Colab and most JupyterHubs set no useful locale: a Chinese class must not get English only."""
+    copy = tmp_path / "notebooks"
+    shutil.copytree(NOTEBOOKS_DIR, copy)
+    env = {k: v for k, v in os.environ.items() if k not in ("LLM_MAGIC_LANGUAGE", "LANGUAGE", "LC_ALL", "LC_MESSAGES")}
+    done = subprocess.run([sys.executable, str(RUNNER), str(copy / "05_errors.ipynb")], capture_output=True,
+                          env={**env, **{k: v for k, v in KERNEL_ENV.items() if k != "LLM_MAGIC_LANGUAGE"},
+                               "LANG": "C.UTF-8", "PYTHONPATH": str(ROOT)},
+                          text=True, encoding="utf-8", timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "这是演示模式模拟的“Key 被拒绝”。" in done.stdout and "The demo acted out a rejected key." in done.stdout
+    assert done.stdout.index("这是演示模式模拟的“Key 被拒绝”") < done.stdout.index("The demo acted out a rejected key")
+    assert "（In [" in done.stdout and "raises-exception tag says it will" in done.stdout
