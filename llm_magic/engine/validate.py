@@ -21,11 +21,11 @@ def check_number(name: str, value: Any, low: float, high: float, *, low_open: bo
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
-        raise bad_option(f"{name} must be a number, not {value!r}.", f"{name} 必须是数字，而不是 {value!r}。")
+        raise bad_option(f"{name} must be a number, not {value!r}.", f"{name} 必须是数字，你填的是 {value!r}。")
     if value < low or value > high or (low_open and value == low):
         bracket = "(" if low_open else "["
         raise bad_option(f"{name} must be in {bracket}{low:g}, {high:g}], not {value:g}.",
-                         f"{name} 的取值范围是 {bracket}{low:g}, {high:g}]，而不是 {value:g}。")
+                         f"{name} 的取值范围是 {bracket}{low:g}, {high:g}]，你填的是 {value:g}。")
     return float(value)
 
 
@@ -35,5 +35,5 @@ def check_whole(name: str, value: Any, low: int, provider: str | None = None) ->
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < low:
         raise bad_option(f"{name} must be a whole number of at least {low}, not {value!r}.",
-                         f"{name} 必须是不小于 {low} 的整数，而不是 {value!r}。", provider)
+                         f"{name} 必须是不小于 {low} 的整数，你填的是 {value!r}。", provider)
     return value

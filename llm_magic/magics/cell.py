@@ -132,6 +132,18 @@ def _show_images(drafts: list[DraftRequest], cell: Cell) -> None:
         show_sent_images(drafts[0].images, cell.screen)
 
 
+def _with_history(target: Target, cell: Cell) -> tuple[AskOptions, str | None]:
+    """``--chat``: the options with the conversation's earlier turns, and its name (None without --chat)."""
+    if cell.chat is None:
+        return cell.asked, None
+    from ..render.notice import show_warning
+    from . import conversation
+
+    name = conversation.name_for(target, cell.chat)
+    show_warning(conversation.check_context(name, cell.prompt, target, system=cell.asked.system))
+    return replace(cell.asked, messages=conversation.history_for(name) or None), name
+
+
 def run_one(spec: str, cell: Cell) -> Any:
     """One provider: history (``--chat``), replay or guard + prepare, stream, record the turn."""
     from ..engine.exchange import last_exchange
@@ -142,14 +154,7 @@ def run_one(spec: str, cell: Cell) -> Any:
     from . import wire_view
 
     target = resolve(spec, cell.model)
-    asked, name = cell.asked, None
-    if cell.chat is not None:
-        from ..render.notice import show_warning
-        from . import conversation
-
-        name = conversation.name_for(target, cell.chat)
-        show_warning(conversation.check_context(name, cell.prompt, target, system=asked.system))
-        asked = replace(asked, messages=conversation.history_for(name) or None)
+    asked, name = _with_history(target, cell)
     draft = draft_request(target, cell.prompt, asked)
     _notices(target, draft)
     _show_images([draft], cell)

@@ -40,9 +40,9 @@ def _one_provider(names: list[str]) -> Provider | None:
     if len(names) > 1:
         raise ConfigurationError(
             Text(f"%llm_key takes one provider name, not {len(names)} words.",
-                 f"%llm_key 只接受一个服务商名称，而不是 {len(names)} 个词。"),
+                 f"%llm_key 后面只能写一个服务商名称，你写了 {len(names)} 个词。"),
             hint=Text("Never type a key on the magic line; run %llm_key PROVIDER and use the password box.",
-                      "不要把 Key 写在魔法命令行上；运行 %llm_key 服务商，在密码框中输入。"))
+                      "不要把 Key 写在魔法命令那一行里；请运行 %llm_key 服务商，在密码框中输入。"))
     return get_provider(names[0]) if names else None
 
 
@@ -166,7 +166,7 @@ class KeyMagics(Magics):
         return ConfigurationError(
             Text("A key must not be typed on the magic line: the cell's text is saved in the notebook file "
                  "and in IPython's history. It was not used, and it was removed from this session's history.",
-                 "Key 不能写在魔法命令行上：单元格的文本会保存在 notebook 文件和 IPython 历史记录中。"
+                 "Key 不能写在魔法命令那一行里：单元格的文本会保存在 notebook 文件和 IPython 历史记录中。"
                  "这个 Key 没有被使用，并已从本会话的历史记录中删除。"),
             hint=hint, provider=provider.name if provider else None)
 

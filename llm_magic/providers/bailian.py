@@ -98,7 +98,7 @@ class Bailian(Provider):
         if region not in REGION_IDS:
             raise ConfigurationError(
                 Text(f"Unknown Bailian region {region!r}; use one of {', '.join(REGIONS)}.",
-                     f"未知的百炼地域 {region!r}；可选 {', '.join(REGIONS)}。"),
+                     f"未知的百炼地域 {region!r}；可选 {'、'.join(REGIONS)}。"),
                 provider=self.name,
             )
         workspace = settings.bailian_workspace

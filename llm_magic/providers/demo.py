@@ -35,7 +35,7 @@ class Demo(Provider):
             "The demo acted out a rejected key. With a real provider: copy the key again and set it with "
             "%llm_key PROVIDER, or check the variable in .env.",
             "这是演示模式模拟的“Key 被拒绝”。"
-            "换成真实服务商时：请重新复制 Key，用 %llm_key 服务商名 设置，或检查 .env 中的变量。",
+            "换成真实服务商时：请重新复制 Key，用 %llm_key 服务商 设置，或检查 .env 中的变量。",
         )
 
     def forbidden_hint(self, message: str) -> Text:
