@@ -8,6 +8,7 @@ note (``← choices[0].message.content: …``).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any, Protocol
 
@@ -31,6 +32,8 @@ class Exchange(Protocol):
 
 #: strings longer than this are shortened on screen (the whole reply stays in last_exchange())
 SHOWN_CHARS = 300
+#: control characters a reply may smuggle in (a terminal would obey ESC [ 2 J); shown as \xNN instead
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 Path = tuple[str | int, ...]
 
 _NOTES: dict[tuple[str, ...], Text] = {
@@ -144,4 +147,4 @@ def explain(exchange: Exchange) -> str:
         parts.append(pretty(exchange.reply))
     if exchange.status is not None and exchange.status < 400:
         parts.append(_usage_note(exchange))
-    return redact("\n".join(parts))
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", redact("\n".join(parts)))

@@ -185,3 +185,16 @@ def test_the_package_face_gives_the_last_exchange(fake_provider: Callable[..., F
     server = fake_provider("deepseek", default_reply=SAME)
     _ask("deepseek", server, stream=True)
     assert llm_magic.last_exchange() is exchange.last_exchange()
+
+
+def test_a_hostile_error_page_cannot_drive_the_terminal(fake_provider: Callable[..., FakeProvider]) -> None:
+    server = fake_provider("deepseek")
+    page = "<html>\x1b[2J\x1b]0;owned\x07 401 Authorization Required \u009b31m</html>"
+    server.queue(Reply.error(401, body=page, content_type="text/html"))
+    with pytest.raises(AuthenticationError):
+        llm_magic.ask("deepseek", "你好", max_retries=0)
+    record = exchange.last_exchange()
+    assert record is not None and record.reply == page.strip()
+    shown = record.explained()
+    assert "\x1b" not in shown and "\x07" not in shown and "\u009b" not in shown
+    assert "\\x1b[2J" in shown and "401 Authorization Required" in shown
