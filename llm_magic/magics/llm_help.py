@@ -69,7 +69,8 @@ CHINESE: dict[str, str] = {
     "--cache": "使用本地缓存：同样的请求以前问过就直接回放（不需要 Key，也不联网），否则提问并保存。",
     "--no-cache": "即使打开了 LLMMagics.cache，这次也重新提问。",
     "--refresh": "重新提问并替换缓存里的回答（隐含 --cache）。",
-    "--dry-run": "试运行：什么也不发送，只显示估算的输入 token 数、按 --max-tokens 算出的最高费用，以及本次会话还剩多少 token。",
+    "--dry-run": "试运行：什么也不发送，只显示估算的输入 token 数、按 --max-tokens 算出的最高费用，"
+                 "以及本次会话还剩多少 token。",
     "--think": "让推理模型先思考。",
     "--no-think": "让推理模型不思考。",
     "--timeout": "整个请求最多等待多少秒。",
