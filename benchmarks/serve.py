@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from lib.answers import Script, markdown_answer
+from lib.answers import Script
 
 
 def reply_for(request: object) -> object:
@@ -27,7 +27,7 @@ def reply_for(request: object) -> object:
     script = Script.parse(prompt)
     if script is None:
         return Reply.answer(default_answer(request))  # type: ignore[arg-type]
-    return Reply.answer(markdown_answer(script.tokens), delay=script.delay,
+    return Reply.answer(script.answer(), delay=script.delay,
                         first_delay=script.first_delay, chunked=script.chunked)
 
 

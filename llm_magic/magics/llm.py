@@ -87,11 +87,6 @@ class LLMMagics(Magics):
                                  ).tag(config=True)
     display_mode = Enum(["auto", "notebook", "terminal"], "auto", help="auto: update one output in a notebook, "
                         "print as text in terminal IPython; or force one.").tag(config=True)
-    live_view = Enum(["auto", "widgets", "redraw"], "auto", help="How a streaming answer is drawn in a notebook: "
-                     "widgets (finished Markdown blocks sent once, only the last one redrawn: light and 4 "
-                     "refreshes a second), redraw (one output redrawn, less often as it grows), or auto "
-                     "(widgets in a Jupyter kernel, redraw elsewhere). The saved output is plain Markdown "
-                     "either way.").tag(config=True)
 
     # -- configuration → engine settings ------------------------------------------------------
     @validate("temperature")
@@ -246,7 +241,7 @@ class LLMMagics(Magics):
                            stream=_pick(args.stream, self.stream), images=self._images(args.images),
                            json=wants_json, schema=schema)
         return Cell(prompt, asked, SendOptions(timeout=args.timeout), model=args.model,
-                    fmt="json" if wants_json else fmt, screen=Screen.of(self.shell, self.display_mode, self.live_view),
+                    fmt="json" if wants_json else fmt, screen=Screen.of(self.shell, self.display_mode),
                     chat=args.chat, cache=args.refresh or _pick(args.cache, self.cache), refresh=args.refresh,
                     dry_run=args.dry_run,
                     store=lambda result: self._store(result, args.out))

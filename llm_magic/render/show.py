@@ -1,4 +1,4 @@
-"""Display a streaming answer: live widgets or one throttled output in a notebook, printing in a terminal.
+"""Display a streaming answer: the live view in a notebook (any front end), printing in a terminal.
 
 ``show_call(call, events, ...)`` drives the engine's events into a view and returns the
 :class:`~llm_magic.answer.Answer`; on failure or interrupt it first draws what arrived and
@@ -20,7 +20,7 @@ from .state import StreamState
 if TYPE_CHECKING:
     from IPython.core.interactiveshell import InteractiveShell
 
-__all__ = ["CallInfo", "Screen", "retry_notice", "show_call", "use_terminal", "use_widgets"]
+__all__ = ["CallInfo", "Screen", "retry_notice", "show_call", "use_terminal"]
 
 
 class ProviderInfo(Protocol):
@@ -53,16 +53,15 @@ class View(Protocol):
 
 @dataclass(frozen=True)
 class Screen:
-    """Where a cell's answers are drawn: a terminal, a notebook with live widgets, or a plain notebook."""
+    """Where a cell's answers are drawn: a terminal, or a notebook (whatever its front end)."""
 
     terminal: bool = False
-    widgets: bool = False
     shell: InteractiveShell | None = None
 
     @classmethod
-    def of(cls, shell: InteractiveShell | None, display_mode: str = "auto", live_view: str = "auto") -> Screen:
-        """The screen of ``shell`` as the magics' ``display_mode`` and ``live_view`` settings choose it."""
-        return cls(use_terminal(shell, display_mode), use_widgets(shell, live_view), shell)
+    def of(cls, shell: InteractiveShell | None, display_mode: str = "auto") -> Screen:
+        """The screen of ``shell`` as the magics' ``display_mode`` setting chooses it."""
+        return cls(use_terminal(shell, display_mode), shell)
 
 
 def use_terminal(shell: InteractiveShell | None, mode: str = "auto") -> bool:
@@ -73,21 +72,6 @@ def use_terminal(shell: InteractiveShell | None, mode: str = "auto") -> bool:
     from IPython.core.displaypub import DisplayPublisher
 
     return type(getattr(shell, "display_pub", None)) is DisplayPublisher
-
-
-def use_widgets(shell: InteractiveShell | None, mode: str = "auto") -> bool:
-    """The live widget view (``render.live``): in a kernel with ipywidgets installed, unless told otherwise.
-
-    ``auto`` leaves out shells without a kernel (``capture_output`` in tests, terminal IPython).
-    Only the module's presence is checked here; it is imported when the first answer streams.
-    """
-    if mode == "redraw":
-        return False
-    if mode == "auto" and getattr(shell, "kernel", None) is None:
-        return False
-    from importlib.util import find_spec
-
-    return find_spec("ipywidgets") is not None
 
 
 def retry_notice(event: RetryWait) -> str:
@@ -102,13 +86,9 @@ def make_view(state: StreamState, screen: Screen) -> View:
         from .terminal import TerminalView
 
         return TerminalView(state)
-    if screen.widgets and state.fmt == "markdown":  # other formats are one growing block: nothing to split
-        from .live import LiveView
+    from .live import LiveView
 
-        return LiveView(state, screen.shell)
-    from .notebook import NotebookView
-
-    return NotebookView(state)
+    return LiveView(state, screen.shell)
 
 
 def state_for(call: CallInfo, fmt: str) -> StreamState:

@@ -9,7 +9,7 @@ import time
 import pytest
 from IPython.core.error import UsageError
 
-import llm_magic.render.notebook as notebook
+import llm_magic.render.live as live
 from llm_magic import errors
 from llm_magic.config import settings
 from llm_magic.loopback import Reply
@@ -124,7 +124,7 @@ def test_retry_wait_is_shown_with_reason_and_seconds(shell, deepseek, monkeypatc
 def test_interrupt_from_a_display_update_keeps_the_partial_answer(shell, deepseek, monkeypatch):
     deepseek.queue(Reply.answer(LONG, delay=0.005))
     calls = {"n": 0}
-    original = notebook.NotebookView.changed
+    original = live.LiveView.changed
 
     def interrupting(self, *, force=False):
         calls["n"] += 1
@@ -132,7 +132,7 @@ def test_interrupt_from_a_display_update_keeps_the_partial_answer(shell, deepsee
             raise KeyboardInterrupt
         original(self, force=force)
 
-    monkeypatch.setattr(notebook.NotebookView, "changed", interrupting)
+    monkeypatch.setattr(live.LiveView, "changed", interrupting)
     captured, _ = failing(shell, "%%llm deepseek\nhi", KeyboardInterrupt)
     partial = shell.user_ns["_llm"]
     assert partial.interrupted and 0 < len(partial) < len(LONG) and LONG.startswith(partial.text)
