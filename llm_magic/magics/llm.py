@@ -203,6 +203,13 @@ class LLMMagics(Magics):
         debug = args.debug or self.debug
         try:
             self._run(args, cell)
+        except KeyboardInterrupt as stop:
+            # ■ before the answer started (a key prompt, a retry pause): three lines, no traceback either
+            from ..errors import Interrupted
+
+            stopped = stop if isinstance(stop, Interrupted) else Interrupted()
+            stopped.show_traceback = debug
+            raise stopped from None
         except Exception as error:
             if debug and hasattr(error, "show_traceback"):
                 error.show_traceback = True

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..answer import Answer
-from ..errors import LLMError
+from ..errors import Interrupted, LLMError
 from ..events import Event, Finished, ReasoningDelta, RetryWait, TextDelta
 from ..i18n import Text
 from .state import StreamState
@@ -104,23 +104,15 @@ def show_call(call: CallInfo, events: Iterator[Event], *, fmt: str = "markdown",
     view.start()
     try:
         for event in events:
-            if isinstance(event, TextDelta):
-                state.add_text(event.text)
-            elif isinstance(event, ReasoningDelta):
-                state.add_reasoning(event.text)
-            elif isinstance(event, RetryWait):
-                state.notice = retry_notice(event)
-                view.changed(force=True)
-                continue
-            elif isinstance(event, Finished):
-                state.answer = event.answer
-                continue
-            view.changed()
-    except KeyboardInterrupt:
-        _close(events)  # ends the HTTP response at once instead of reading to the end
-        state.answer = state.partial_answer(interrupted=True)
+            _apply(event, state, view)
+    except KeyboardInterrupt as stop:
+        # ■ in the engine (reading the socket) comes as Interrupted with the billed partial answer;
+        # ■ while drawing is thrown into the engine, which ends the response and bills what arrived
+        stopped = stop if isinstance(stop, Interrupted) else _stop(events, call)
+        state.answer = stopped.partial or state.partial_answer(interrupted=True)
+        stopped.partial = state.answer
         _end(view, "interrupted", store)
-        raise
+        raise stopped from None
     except BaseException as error:
         _close(events)
         partial = error.partial if isinstance(error, LLMError) else None
@@ -133,6 +125,36 @@ def show_call(call: CallInfo, events: Iterator[Event], *, fmt: str = "markdown",
         state.answer = state.partial_answer()
     _end(view, "done", store)
     return state.answer
+
+
+def _apply(event: Event, state: StreamState, view: View) -> None:
+    """One event into the state; the view redraws when it is due (a retry notice at once)."""
+    if isinstance(event, TextDelta):
+        state.add_text(event.text)
+    elif isinstance(event, ReasoningDelta):
+        state.add_reasoning(event.text)
+    elif isinstance(event, RetryWait):
+        state.notice = retry_notice(event)
+        view.changed(force=True)
+        return
+    elif isinstance(event, Finished):
+        state.answer = event.answer
+        return
+    view.changed()
+
+
+def _stop(events: Iterator[Event], call: CallInfo) -> Interrupted:
+    """Throw ■ into ``events``: the engine answers with Interrupted (or the stream just ends)."""
+    throw = getattr(events, "throw", None)
+    try:
+        if throw is not None:
+            throw(KeyboardInterrupt())
+    except Interrupted as stopped:
+        return stopped
+    except BaseException:  # noqa: BLE001 - a replay, or a stream already over: nothing to bill
+        pass
+    _close(events)
+    return Interrupted(provider=call.provider.name)
 
 
 def _close(events: Iterator[Event]) -> None:
