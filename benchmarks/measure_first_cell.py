@@ -1,4 +1,5 @@
-"""Target 2: the first ``%%llm`` cell of a fresh kernel costs at most 150 ms more than a warm one.
+"""Target 2: the first ``%%llm`` cell of a fresh kernel costs at most 80 ms more than a warm one;
+target 9: the first token is on screen at most 20 ms after it reached the machine, cold or warm.
 
 What the extension defers at load (requests, the renderer, the engine modules) is paid by the
 first cell; this measures that bill. Each fresh kernel runs ``%load_ext llm_magic`` (untimed),
@@ -19,7 +20,8 @@ from lib.kernel import evaluate, kernel, timed_cell
 from lib.report import Row, ms
 from lib.stats import median
 
-TARGET = 0.150
+TARGET = 0.080
+FIRST_TOKEN_TARGET = 0.020
 WARM_CELLS = 3
 
 
@@ -94,3 +96,38 @@ def first_cell(ctx: Context) -> Row:
     row.alternatives.setdefault("llm (simonw)", "not measured (no notebook magic)")
     row.alternatives.setdefault("jupyter-ai", "not measured (%%ai needs a LangChain provider)")
     return row
+
+
+def _first_visible(messages: list[dict[str, Any]]) -> float:
+    """The kernel's send time of the first display that shows answer text (not the waiting line)."""
+    for message in messages:
+        if message["msg_type"] not in ("display_data", "update_display_data"):
+            continue
+        markdown = message["content"]["data"].get("text/markdown", "")
+        if markdown and "Waiting for" not in markdown:
+            return float(message["header"]["date"].timestamp())
+    raise RuntimeError("no display showed the answer")
+
+
+def first_token(ctx: Context) -> Row:
+    """Server's first write of text → the kernel's first display of it, in fresh and warm kernels."""
+    kernels = 2 if ctx.quick else 5
+    ctx.log(f"first visible token: {kernels} fresh kernels, first cell and {WARM_CELLS} warm ones")
+    cell = f"%%llm deepseek\n{Script(tokens=20, first_delay=0.3, delay=0.05).prompt()}"
+    cold: list[float] = []
+    warm: list[float] = []
+    for _ in range(kernels):
+        with kernel(ctx.server.env()) as client:
+            timed_cell(client, "%load_ext llm_magic")
+            for index in range(1 + WARM_CELLS):
+                _elapsed, run = timed_cell(client, cell)
+                latency = _first_visible(run.messages) - ctx.server.first_token_times()[-1]
+                (cold if index == 0 else warm).append(latency)
+    worst = max(median(cold), median(warm))
+    return Row("9", "first visible token in a kernel, after it reached the machine",
+               f"cold {ms(median(cold))}, warm {ms(median(warm))}", "the server's write of the first token",
+               f"max {ms(max(cold + warm))} over {len(cold + warm)} cells", f"each ≤ {ms(FIRST_TOKEN_TARGET)}",
+               worst <= FIRST_TOKEN_TARGET, details={"cold_s": cold, "warm_s": warm},
+               alternatives=dict.fromkeys(("openai SDK", "LiteLLM", "llm (simonw)", "jupyter-ai"), "n/a"),
+               note="medians judged; wall clocks of the server process and the kernel (one machine), "
+                    "the kernel's time is its iopub header date")

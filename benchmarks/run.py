@@ -37,6 +37,7 @@ Measure = Callable[[Context], "Row | list[Row]"]
 MEASURES: dict[str, Measure] = {
     "1": measure_startup.startup,
     "2": measure_first_cell.first_cell,
+    "9": measure_first_cell.first_token,
     "3": measure_calls.per_call,
     "4": measure_calls.per_token,
     "5": measure_ttft.latency,
@@ -55,15 +56,22 @@ NOTES = [
     f"(5) {measure_ttft.METHOD}. A bare `iter_lines` on a close-delimited body waits for 512 "
     "bytes before it yields a line: the reason llm_magic reads raw bytes.",
     "(6) Display messages are iopub `display_data`, `update_display_data`, `clear_output` and "
-    "the widget messages `comm_open`/`comm_msg`/`comm_close` (the live view draws into "
-    "ipywidgets Output widgets). Bytes are whole messages (JSON header, parent header, metadata "
-    "and content: what the front end receives, and what the target is judged on); 'content "
-    "only' leaves the headers out. The naive baseline's messages get the same header size. "
-    "Rendered size is the UTF-8 size of the final "
-    "display's data. Gaps are between messages that change what is drawn (`display_data`, "
-    "`update_display_data`, and the `comm_msg` updates setting an Output widget's `outputs`, which "
-    "is how the live view redraws the unfinished tail), from the kernel's header dates. What a "
-    "browser sends back (Output widget state) is not counted.",
+    "any widget message `comm_open`/`comm_msg`/`comm_close` (the live view sends none). Bytes are "
+    "whole messages (JSON header, parent header, metadata and content: what the front end "
+    "receives, and what the target is judged on); 'content only' leaves the headers out. The "
+    "final size is the UTF-8 size of the data the answer's output ends with (its Markdown and "
+    "its plain text, as saved); the ratio to the answer's text alone is given too. Gaps are "
+    "between messages that change what is drawn, from the kernel's header dates. 'N outputs → 1': "
+    "the outputs the answer used while streaming, and the one that shows something at the end "
+    "(the messages replayed as a front end applies them). The naive baseline's messages get the "
+    "same header size. Shapes: Markdown with many short blocks, one code block, one paragraph "
+    "(`benchmarks/lib/answers.py`).",
+    "(8) Mean time of the live view's `changed()` per call, timed in the kernel with "
+    "`perf_counter_ns`, over the 1,000 calls around the 1,000th, 10,000th and 50,000th token of "
+    "the 50k-token answers; flat: the last window costs at most 2x the first.",
+    "(9) The server process appends the wall-clock time of each answer's first text write to a "
+    "file; the kernel's iopub header date of the first display showing text is compared to it "
+    "(one machine, one clock). Cold: the first `%%llm` cell of a fresh kernel; warm: the next three.",
     "(7) One process, half plain and half streamed `llm_magic` calls, after a 50-call warm-up, "
     "with `gc.collect()` at both ends; RSS from /proc/self/statm.",
     "Bytecode: children run with llm_magic byte-compiled, as `pip install` leaves it (this "
@@ -78,7 +86,7 @@ NOTES = [
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true",
-                        help="fewer repetitions; display traffic only for a 500-token answer at 50 tokens/s")
+                        help="fewer repetitions; display traffic only for two short answers")
     parser.add_argument("--json", action="store_true", help="print JSON instead of the table")
     parser.add_argument("--write", action="store_true", help=f"also write {BENCH_DIR / 'RESULTS.md'}")
     parser.add_argument("--only", default="", help="comma-separated target numbers, e.g. 3,4")
@@ -110,7 +118,8 @@ def main() -> int:
             "VENV/bin/pip install litellm llm jupyter-ai-magics`; openai is a test extra); none "
             "of them is a dependency of llm_magic.")
     notes = NOTES + ([] if not args.quick else [
-        "Quick mode: display traffic measured only for a 500-token answer at 50 tokens/s; "
+        "Quick mode: display traffic measured only for a 1,000-token Markdown answer at 830 tokens/s and "
+        "a 500-token one at 50 tokens/s (no row 8); "
         "fewer rounds everywhere; alternatives skipped in the kernel measurements."])
     command = "python benchmarks/run.py" + (" --quick" if args.quick else "")
     if args.json:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import threading
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from lib.answers import Script, markdown_answer
+from lib.answers import Script
 
 
 def reply_for(request: object) -> object:
@@ -27,8 +28,29 @@ def reply_for(request: object) -> object:
     script = Script.parse(prompt)
     if script is None:
         return Reply.answer(default_answer(request))  # type: ignore[arg-type]
-    return Reply.answer(markdown_answer(script.tokens), delay=script.delay,
+    return Reply.answer(script.answer(), delay=script.delay,
                         first_delay=script.first_delay, chunked=script.chunked)
+
+
+def stamp_first_tokens(path: str) -> None:
+    """Append the wall-clock time of each answer's first text event to ``path`` (one per line):
+    the moment a token reached the machine, for the kernel's first-visible-token latency."""
+    import time
+
+    from llm_magic.loopback.connection import Connection
+
+    original = Connection.write
+
+    def write(self: Connection, data: bytes) -> bool:
+        spaced = data.replace(b'":"', b'": "')
+        if (not getattr(self, "_bench_stamped", False) and b'"content": "' in spaced
+                and b'"content": ""' not in spaced):
+            self._bench_stamped = True  # type: ignore[attr-defined]
+            with open(path, "a") as log:
+                log.write(f"{time.time():.6f}\n")
+        return original(self, data)
+
+    Connection.write = write  # type: ignore[method-assign]
 
 
 def main() -> None:
@@ -36,6 +58,9 @@ def main() -> None:
     parser.add_argument("--lifetime", type=float, default=1800, help="stop after this many seconds")
     args = parser.parse_args()
     from llm_magic.loopback import FakeProvider
+
+    if os.environ.get("BENCH_STAMPS"):
+        stamp_first_tokens(os.environ["BENCH_STAMPS"])
 
     with FakeProvider("deepseek", default_reply=reply_for) as server:
         print(json.dumps({"base_url": server.base_url, "key": server.key}), flush=True)

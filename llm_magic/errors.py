@@ -19,6 +19,8 @@ contains a key. The tree::
     ├── NetworkError              DNS failure, connection refused or reset, TLS failure
     └── ResponseFormatError       a body that is not what the API promises
 
+    Interrupted                   (a KeyboardInterrupt) the user stopped the answer with ■ or Ctrl+C
+
 An error raised after part of the answer arrived keeps that text on ``.partial``.
 """
 
@@ -38,7 +40,7 @@ __all__ = [
     "LLMError", "ConfigurationError", "UnknownProviderError", "MissingKeyError", "SessionBudgetError",
     "AuthenticationError", "PermissionDeniedError", "InsufficientBalanceError",
     "RateLimitError", "BadRequestError", "ContentFilterError", "ServerError",
-    "RequestTimeoutError", "NetworkError", "ResponseFormatError",
+    "RequestTimeoutError", "NetworkError", "ResponseFormatError", "Interrupted",
 ]
 
 
@@ -194,3 +196,36 @@ class NetworkError(LLMError, ConnectionError):
 
 class ResponseFormatError(LLMError):
     """The provider answered with something that is not what its API promises."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """The user stopped the call (■ in a notebook, Ctrl+C): still a KeyboardInterrupt, so a loop of
+    cells stops and ``except Exception`` does not swallow it, but shown in three short lines like
+    every other error, without a traceback through the HTTP library. ``.partial`` keeps what arrived."""
+
+    def __init__(self, *, provider: str | None = None, partial: Answer | None = None) -> None:
+        self.provider = provider
+        self.partial = partial
+        self.show_traceback = False
+        super().__init__(str(self.message))
+
+    @property
+    def message(self) -> Text:
+        received = len(self.partial) if self.partial else 0
+        if received:
+            return Text(f"You stopped the answer (■ or Ctrl+C) after {received:,} characters.",
+                        f"你中止了回答（■ 或 Ctrl+C），已收到 {received:,} 个字符。")
+        return Text("You stopped the call (■ or Ctrl+C) before any answer arrived.",
+                    "你在回答到达之前中止了调用（■ 或 Ctrl+C）。")
+
+    def _render_traceback_(self) -> list[str]:
+        if self.show_traceback:
+            lines = traceback.format_exception(type(self), self, self.__traceback__)
+            return [redact(line.rstrip("\n")) for line in lines]
+        headline = " · ".join(part for part in ("Interrupted", self.provider) if part)
+        if self.partial:
+            hint = Text("The part that arrived is kept in _llm; run the cell again for a whole answer.",
+                        "已收到的部分保存在 _llm 中；重新运行这个单元格可以得到完整的回答。")
+        else:
+            hint = Text("Run the cell again when you are ready.", "准备好后重新运行这个单元格即可。")
+        return [f"\x1b[1;31m{headline}\x1b[0m", str(self.message), str(hint)]

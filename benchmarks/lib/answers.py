@@ -16,18 +16,23 @@ _WORDS = ("the model streams tokens into a notebook cell while the reader waits 
           "enough for long answers on small machines").split()
 
 
+#: the shapes an answer can take: many short blocks, one long code block, one long paragraph
+SHAPES = ("markdown", "code", "paragraph")
+
+
 @dataclass(frozen=True)
 class Script:
-    """What the server should answer: ``tokens`` SSE events, paced by ``first_delay``/``delay``."""
+    """What the server should answer: ``tokens`` SSE events of a ``shape``, paced by ``first_delay``/``delay``."""
 
     tokens: int = 20
     delay: float = 0.0
     first_delay: float = 0.0
     chunked: bool = True
+    shape: str = "markdown"
 
     def prompt(self) -> str:
         return (f"bench tokens={self.tokens} delay={self.delay:g} "
-                f"first_delay={self.first_delay:g} chunked={int(self.chunked)}")
+                f"first_delay={self.first_delay:g} chunked={int(self.chunked)} shape={self.shape}")
 
     @classmethod
     def parse(cls, prompt: str) -> Script | None:
@@ -36,7 +41,11 @@ class Script:
             return None
         fields = dict(word.split("=", 1) for word in words[1:] if "=" in word)
         return cls(int(fields.get("tokens", 20)), float(fields.get("delay", 0)),
-                   float(fields.get("first_delay", 0)), fields.get("chunked", "1") != "0")
+                   float(fields.get("first_delay", 0)), fields.get("chunked", "1") != "0",
+                   fields.get("shape", "markdown"))
+
+    def answer(self) -> str:
+        return shaped_answer(self.shape, self.tokens)
 
 
 def _paragraph(rng: random.Random, words: int) -> str:
@@ -86,3 +95,53 @@ def markdown_tokens(count: int, seed: int = 6) -> list[str]:
 
 def markdown_answer(count: int) -> str:
     return "".join(markdown_tokens(count))
+
+
+def _code_lines(rng: random.Random) -> Iterator[str]:
+    """Lines of a long Python function, indented as code is."""
+    names = ("total", "value", "weight", "count", "token", "stream", "cell", "row")
+    for index in itertools.count():
+        a, b = rng.choice(names), rng.choice(names)
+        indent = "    " * (1 + index % 3)
+        yield f"{indent}{a} = {b} + values[{index}] * {rng.randint(2, 99)}  # step {index}"
+
+
+def _sentences(rng: random.Random) -> Iterator[str]:
+    for _ in itertools.count():
+        yield _paragraph(rng, rng.randint(8, 20)).capitalize() + "."
+
+
+def _fill(pieces: Iterator[str], count: int, head: str, sep: str, tail: str) -> list[str]:
+    """``head`` + pieces joined by ``sep`` + ``tail``, cut to exactly ``count`` stream events."""
+    from llm_magic.loopback.wire import split_tokens
+
+    budget = count - len(split_tokens(head + tail))
+    body: list[str] = []
+    used = 0
+    while used < budget:
+        piece = (sep if body else "") + next(pieces)
+        size = len(split_tokens(piece))
+        if used + size > budget:
+            piece = "".join(split_tokens(piece)[:budget - used])
+            size = budget - used
+        body.append(piece)
+        used += size
+    tokens = split_tokens(head + "".join(body) + tail)
+    assert len(tokens) == count, (len(tokens), count)
+    return tokens
+
+
+def shaped_tokens(shape: str, count: int, seed: int = 6) -> list[str]:
+    """Exactly ``count`` stream events of an answer of ``shape`` (see ``SHAPES``)."""
+    rng = random.Random(seed)
+    if shape == "markdown":
+        return markdown_tokens(count, seed)
+    if shape == "code":
+        return _fill(_code_lines(rng), count, "```python\ndef run(values):\n", "\n", "\n    return total\n```")
+    if shape == "paragraph":
+        return _fill(_sentences(rng), count, "", " ", "")
+    raise ValueError(f"unknown shape {shape!r}; one of {SHAPES}")
+
+
+def shaped_answer(shape: str, count: int) -> str:
+    return "".join(shaped_tokens(shape, count))

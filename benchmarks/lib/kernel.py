@@ -16,8 +16,9 @@ if str(REPO_DIR) not in sys.path:
     sys.path.insert(0, str(REPO_DIR))
 
 from tests.harness.kernel import CellRun, evaluate, execute, running_kernel
+from tests.harness.outputs import OutputArea
 
-__all__ = ["CellRun", "evaluate", "kernel", "timed_cell"]
+__all__ = ["CellRun", "OutputArea", "evaluate", "kernel", "timed_cell"]
 
 
 @contextmanager

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parents[1]
@@ -40,11 +41,17 @@ class BenchServer:
         self.process: subprocess.Popen[str] | None = None
         self.base_url = ""
         self.key = ""
+        #: the server appends the wall-clock time of each answer's first token here
+        self.stamps = Path(tempfile.mkstemp(prefix="bench-first-tokens-", suffix=".txt")[1])
+
+    def first_token_times(self) -> list[float]:
+        return [float(line) for line in self.stamps.read_text().split()]
 
     def __enter__(self) -> BenchServer:
         self.process = subprocess.Popen(
             [sys.executable, str(BENCH_DIR / "serve.py")], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, text=True, env=child_env(), cwd=str(BENCH_DIR))
+            stdout=subprocess.PIPE, text=True, env=child_env({"BENCH_STAMPS": str(self.stamps)}),
+            cwd=str(BENCH_DIR))
         assert self.process.stdout is not None
         line = self.process.stdout.readline()
         if not line:
@@ -56,6 +63,7 @@ class BenchServer:
 
     def __exit__(self, *exc_info: object) -> None:
         process, self.process = self.process, None
+        self.stamps.unlink(missing_ok=True)
         if process is None:
             return
         if process.stdin:

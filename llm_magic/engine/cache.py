@@ -186,11 +186,32 @@ def replay_events(answer: Answer, delay: float = 0.0) -> Iterator[Event]:
 
 
 def recording(events: Iterator[Event], cache: ReplayCache, call_key: str) -> Generator[Event, None, None]:
-    """``events`` passed on unchanged; the finished answer is stored under ``call_key``."""
-    for event in events:
+    """``events`` passed on unchanged; the finished answer is stored under ``call_key``.
+
+    ``close()`` and ``throw()`` reach ``events`` too, so a call stopped with ■ is billed for
+    what arrived and its partial answer comes back (``client.run_call``)."""
+    pending: Event | None = None
+    while True:
+        try:
+            event = next(events) if pending is None else pending
+        except StopIteration:
+            return
+        pending = None
         if isinstance(event, Finished):
             cache.store(call_key, event.answer)
-        yield event
+        try:
+            yield event
+        except GeneratorExit:
+            getattr(events, "close", lambda: None)()
+            raise
+        except BaseException as error:  # noqa: BLE001 - passed on to the call, which raises it again
+            throw = getattr(events, "throw", None)
+            if throw is None:
+                raise
+            try:
+                pending = throw(error)  # the next event, or the error raised again
+            except StopIteration:
+                return
 
 
 def cached_stream(provider: str, prompt: str | None = None, *, refresh: bool = False,

@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 from ..answer import Answer
 from ..config import settings
-from ..errors import ContentFilterError, LLMError, NetworkError, ResponseFormatError, ServerError
+from ..errors import ContentFilterError, Interrupted, LLMError, NetworkError, ResponseFormatError, ServerError
 from ..events import Event, Finished, ReasoningDelta, RetryWait, TextDelta
 from ..i18n import Text
 from ..wire import transport
 from ..wire.sse import DONE, SSEDecoder
-from . import exchange, usage
+from . import cut, exchange, usage
 from .assemble import AnswerBuilder, not_a_completion
 from .errormap import Context, error_for_status
 from .request import PreparedCall, prepare_call, resolve_endpoint
@@ -43,29 +43,24 @@ def _should_retry(error: LLMError, builder: AnswerBuilder, failures: int, call: 
 
 
 def run_call(call: PreparedCall) -> Generator[Event, None, None]:
-    """Events of one call; an LLMError raised here carries the partial answer on ``.partial``."""
+    """Events of one call; an LLMError raised here carries the partial answer on ``.partial``.
+
+    A call that ends early is billed with what arrived (``cut.cut_answer``): on an error, on ■
+    (KeyboardInterrupt, here or thrown in by the caller: raised again as ``Interrupted``), and when
+    the caller stops reading (``close()``).
+    """
     usage.ledger.check_budget()  # a class's token budget holds for the Python API too
     started = time.monotonic()
-    deadline = started + call.timeout
-    context = Context(call.provider, call.model, call.base_url, call.key)
-    builder = AnswerBuilder(context)
-    attempt = 0
-    while True:
-        try:
-            yield from _attempt(call, builder, deadline)
-            break
-        except LLMError as error:
-            error.provider = error.provider or call.provider.name
-            attempt += 1
-            delay = _retry_delay(attempt, error.retry_after) if _should_retry(error, builder, attempt, call) else None
-            if delay is None or time.monotonic() + delay >= deadline:
-                error.partial = builder.answer(time.monotonic() - started) if builder.has_output else error.partial
-                acted = call.provider.acted_out_hint(error)
-                if acted is not None:
-                    error.replace_hint(acted)
-                raise
-            yield RetryWait(attempt, delay, error, call.max_retries)
-            time.sleep(delay)
+    builder = AnswerBuilder(Context(call.provider, call.model, call.base_url, call.key))
+    try:
+        yield from _attempts(call, builder, started)
+    except KeyboardInterrupt as stop:
+        if isinstance(stop, Interrupted):
+            raise
+        raise cut.interrupted(call, builder, started) from None
+    except GeneratorExit:
+        cut.cut_answer(call, builder, started, interrupted=True)
+        raise
     answer = builder.answer(time.monotonic() - started)
     usage.price_answer(answer)
     usage.ledger.record(answer)  # before the finish check: a filtered answer is still billed
@@ -75,6 +70,28 @@ def run_call(call: PreparedCall) -> Generator[Event, None, None]:
 
         attach(answer, call.expect)  # raises with the answer on .partial when it is not the JSON asked for
     yield Finished(answer)
+
+
+def _attempts(call: PreparedCall, builder: AnswerBuilder, started: float) -> Iterator[Event]:
+    """Send, and again after a failure worth retrying; a final error gets the partial answer."""
+    deadline = started + call.timeout
+    attempt = 0
+    while True:
+        try:
+            yield from _attempt(call, builder, deadline)
+            return
+        except LLMError as error:
+            error.provider = error.provider or call.provider.name
+            attempt += 1
+            delay = _retry_delay(attempt, error.retry_after) if _should_retry(error, builder, attempt, call) else None
+            if delay is None or time.monotonic() + delay >= deadline:
+                error.partial = cut.cut_answer(call, builder, started) or error.partial
+                acted = call.provider.acted_out_hint(error)
+                if acted is not None:
+                    error.replace_hint(acted)
+                raise
+            yield RetryWait(attempt, delay, error, call.max_retries)
+            time.sleep(delay)
 
 
 def _attempt(call: PreparedCall, builder: AnswerBuilder, deadline: float) -> Iterator[Event]:

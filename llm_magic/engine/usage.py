@@ -76,6 +76,8 @@ class UsageRow:
     cost: float | None
     currency: str | None
     price_read_on: str | None
+    #: calls that ended early (cut or stopped), whose tokens are estimated
+    calls_estimated: int = 0
 
     @property
     def total_tokens(self) -> int:
@@ -98,8 +100,9 @@ class UsageLedger:
         usage = getattr(answer, "usage", None)
         with self._lock:
             row = self._rows.setdefault((provider, model), {
-                "calls": 0, "prompt": 0, "completion": 0, "no_usage": 0, "usages": []})
+                "calls": 0, "prompt": 0, "completion": 0, "no_usage": 0, "estimated": 0, "usages": []})
             row["calls"] += 1
+            row["estimated"] += 1 if usage and usage.get("estimated") else 0
             if usage:
                 row["prompt"] += int(usage.get("prompt_tokens") or 0)
                 row["completion"] += int(usage.get("completion_tokens") or 0)
@@ -130,7 +133,7 @@ class UsageLedger:
                 provider, model, row["calls"], row["prompt"], row["completion"], row["no_usage"],
                 cost=sum(c for c in costs if c is not None) if known else None,
                 currency=price.currency if known and price else None,
-                price_read_on=price.read_on if price else None))
+                price_read_on=price.read_on if price else None, calls_estimated=row["estimated"]))
         return rows
 
     def check_budget(self) -> None:

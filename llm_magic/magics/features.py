@@ -84,6 +84,7 @@ def usage_table() -> Table:
 
 def _usage_row(row: UsageRow) -> list[str]:
     calls = f"{row.calls}" + (f" ({row.calls_without_usage} ?)" if row.calls_without_usage else "")
+    calls += f" ({row.calls_estimated} ≈)" if row.calls_estimated else ""
     return [row.provider, row.model, calls, f"{row.prompt_tokens:,}", f"{row.completion_tokens:,}",
             _money(row.cost, row.currency)]
 
@@ -111,6 +112,9 @@ def _usage_note(rows: list[UsageRow]) -> Text:
     note = Text("Costs are estimates from llm_magic.prices (per million tokens); "
                 "'unknown' means no price is set there.",
                 "费用按 llm_magic.prices 中的单价（每百万 token）估算；“未知”表示那里没有填写价格。")
+    if any(r.calls_estimated for r in rows):
+        note = note + Text("'≈': calls that ended early (cut or stopped with ■); their tokens are estimated.",
+                           "“≈”：提前结束（被中断或用 ■ 停止）的调用，其 token 数为估算。")
     if any(r.calls_without_usage for r in rows):
         note = note + Text("'?': calls whose reply reported no token usage.",
                            "“?”：服务商没有返回 token 用量的调用次数。")

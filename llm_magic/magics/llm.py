@@ -79,11 +79,6 @@ class LLMMagics(Magics):
                                  ).tag(config=True)
     display_mode = Enum(["auto", "notebook", "terminal"], "auto", help="auto: update one output in a notebook, "
                         "print as text in terminal IPython; or force one.").tag(config=True)
-    live_view = Enum(["auto", "widgets", "redraw"], "auto", help="How a streaming answer is drawn in a notebook: "
-                     "widgets (finished Markdown blocks sent once, only the last one redrawn: light and 4 "
-                     "refreshes a second), redraw (one output redrawn, less often as it grows), or auto "
-                     "(widgets in a Jupyter kernel, redraw elsewhere). The saved output is plain Markdown "
-                     "either way.").tag(config=True)
 
     # -- configuration → engine settings ------------------------------------------------------
     @validate("temperature")
@@ -206,6 +201,13 @@ class LLMMagics(Magics):
         debug = args.debug or self.debug
         try:
             self._run(args, cell)
+        except KeyboardInterrupt as stop:
+            # ■ before the answer started (a key prompt, a retry pause): three lines, no traceback either
+            from ..errors import Interrupted
+
+            stopped = stop if isinstance(stop, Interrupted) else Interrupted()
+            stopped.show_traceback = debug
+            raise stopped from None
         except Exception as error:
             if debug and hasattr(error, "show_traceback"):
                 error.show_traceback = True
@@ -245,7 +247,7 @@ class LLMMagics(Magics):
                            stream=_pick(args.stream, self.stream), images=self._images(args.images),
                            json=wants_json, schema=schema)
         return Cell(prompt, asked, SendOptions(timeout=args.timeout), model=args.model,
-                    fmt="json" if wants_json else fmt, screen=Screen.of(self.shell, self.display_mode, self.live_view),
+                    fmt="json" if wants_json else fmt, screen=Screen.of(self.shell, self.display_mode),
                     chat=args.chat, cache=args.refresh or _pick(args.cache, self.cache), refresh=args.refresh,
                     dry_run=args.dry_run,
                     store=lambda result: self._store(result, args.out), show_code=args.show_code,

@@ -1,12 +1,12 @@
-"""Several providers answering one prompt: a column each while they stream, one Markdown document at the end.
+"""Several providers answering one prompt: side by side while they stream, and side by side at the end.
 
-In a kernel the cell's one display holds a ``GridBox`` of live panels (``render.live``) whose
-columns wrap below each other on a narrow screen (``minmax(300px, 1fr)``); each column has
-its provider's title and its own footer, or its error with the fix. The panels share one
-capture router: finished blocks are displayed once, tails are replaced in one widget message
-each, all at most every ``live.INTERVAL`` seconds. Without widgets the whole
-document is redrawn, throttled; a terminal prints each answer when it is complete. The saved
-output is one Markdown document with a heading per provider, readable without widget state.
+In a notebook the columns are a CSS grid inside Markdown (``grid``), which every front end that
+renders HTML in Markdown lays out the same way; it needs neither widgets nor scripts. The live
+view is a run of *bands* (outputs, like ``render.live``'s pieces): each band is a grid row holding
+each provider's piece, the last band is redrawn at most every ``live.INTERVAL`` seconds and sealed
+once it costs ``live.BUDGET`` times its size. At the end the first band becomes the whole
+document (one grid: title, answer, footer or error per column) and the others are emptied, so
+the layout a reader saw while streaming stays. A terminal prints each answer when it is complete.
 """
 
 from __future__ import annotations
@@ -14,34 +14,45 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import LLMError
 from ..events import Finished, RetryWait, TextDelta
 from ..i18n import Text, say
 from ..markup import escape_text
-from .document import bundle, error_lines, footer_text, size_of
+from .document import _QUIET, bundle, error_lines, footer_text, waiting_text
+from .live import EMPTY, INTERVAL, Lane, Output, answer_renderer, markdown, size_of
 from .show import Screen, retry_notice
 from .state import StreamState
-from .throttle import Throttle
 
-if TYPE_CHECKING:
-    from IPython.core.interactiveshell import InteractiveShell
+#: the last characters of a column's reasoning shown while it thinks (the whole of it is in the final output)
+REASONING_TICKER = 160
 
 
 def title(state: StreamState) -> str:
     return f"{state.display_name} · {state.model}"
 
 
+def grid(cells: list[str]) -> str:
+    """Markdown cells side by side: one HTML grid whose cells are Markdown again (blank lines around)."""
+    columns = f"repeat({len(cells)}, minmax(0, 1fr))"
+    inner = "".join(f'<div style="min-width: 0; overflow-wrap: anywhere">\n\n{cell}\n\n</div>\n'
+                    for cell in cells)
+    return f'<div style="display: grid; grid-template-columns: {columns}; gap: 0 24px">\n{inner}</div>'
+
+
+def heading(state: StreamState) -> str:
+    return f"**{escape_text(state.display_name)}** · {escape_text(state.model)}\n\n"
+
+
 def bundle_many(states: Mapping[str, StreamState]) -> dict[str, str]:
-    """One Markdown document: a heading per provider, then what ``bundle`` shows for it."""
-    sections, plain = [], []
+    """One Markdown document: a column per provider with what ``bundle`` shows for it."""
+    cells, plain = [], []
     for state in states.values():
         data = bundle(state)
-        body = data.get("text/markdown") or data.get("text/html", "")
-        sections.append(f"## {escape_text(title(state))}\n\n{body}")
+        cells.append(heading(state) + (data.get("text/markdown") or data.get("text/html", "")))
         plain.append(f"== {title(state)} ==\n" + data.get("text/plain", state.text))
-    result = {"text/markdown": "\n\n---\n\n".join(sections)}  # a rule: answers have ## headings too
+    result = {"text/markdown": grid(cells)}
     if all(state.final for state in states.values()):
         result["text/plain"] = "\n\n".join(plain)
     return result
@@ -55,99 +66,79 @@ def metadata_many(states: Mapping[str, StreamState]) -> dict[str, Any]:
                           "providers": {label: state.metadata()["llm_magic"] for label, state in states.items()}}}
 
 
-class ColumnsRedrawView:
-    """The whole document in one display, redrawn through a :class:`Throttle`."""
+def column_status(state: StreamState) -> str:
+    """Below a column's open piece: its wait, retry, thinking, or (once done) footer and error."""
+    if state.final:
+        lines = [escape_text(line) for line in error_lines(state)]
+        error = f"<div style='color: var(--jp-error-color1, #c62828)'>{'<br>'.join(lines)}</div>" if lines else ""
+        return f"{error}<div {_QUIET}>{escape_text(footer_text(state))}</div>"
+    if state.notice:
+        line = state.notice
+    elif not state.text_parts and state.reasoning_parts:
+        tail = state.reasoning_parts[-40:]  # the ticker needs only the end
+        line = f"{say(Text('💭 Thinking…', '💭 思考中…'))} …{''.join(tail)[-REASONING_TICKER:]}"
+    elif not state.text_parts:
+        line = waiting_text(state)
+    else:
+        return ""
+    return f"<div {_QUIET}>{escape_text(line)}</div>"
 
-    def __init__(self, states: Mapping[str, StreamState], throttle: Throttle | None = None) -> None:
+
+class ColumnsView:
+    """A run of bands, each a grid row of every provider's piece; only the last band is redrawn."""
+
+    def __init__(self, states: Mapping[str, StreamState], *, clock: Callable[[], float] = time.monotonic) -> None:
         self.states = states
-        self.throttle = throttle or Throttle()
-        self.handle: Any = None
-
-    def start(self) -> None:
-        from IPython.display import display
-
-        data = bundle_many(self.states)
-        self.handle = display(data, raw=True, metadata=metadata_many(self.states), display_id=True)
-        self.throttle.record(size_of(data))
-
-    def changed(self, label: str, *, force: bool = False) -> None:
-        if not force and not self.throttle.ready():
-            return
-        data = bundle_many(self.states)
-        if force or self.throttle.allows(size_of(data)):
-            self.handle.update(data, raw=True, metadata=metadata_many(self.states))
-            self.throttle.record(size_of(data))
-
-    def ended(self, label: str) -> None:
-        self.changed(label, force=True)
-
-    def finish(self) -> None:
-        self.handle.update(bundle_many(self.states), raw=True, metadata=metadata_many(self.states))
-
-
-class ColumnsLiveView:
-    """A ``GridBox`` of :class:`~llm_magic.render.live.LivePanel`, one per provider."""
-
-    def __init__(self, states: Mapping[str, StreamState], shell: InteractiveShell | None = None, *,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self.states = states
-        self.shell = shell
         self.clock = clock
-        self.handle: Any = None
-        self.widgets: Any = None
-        self.router: Any = None
-        self.panels: dict[str, Any] = {}
-        self._dirty: set[str] = set()
+        self.lanes = {label: Lane(state.text_parts, *answer_renderer(state.fmt)) for label, state in states.items()}
+        self.bands: list[Output] = []
         self._last = float("-inf")
 
     def start(self) -> None:
-        from IPython.display import display
-
-        self.handle = display(bundle_many(self.states), raw=True, metadata=metadata_many(self.states),
-                              display_id=True)
-
-    def _build(self) -> None:
-        from .live import LivePanel, Router, Widgets, parent_msg_id
-
-        self.widgets = widgets = Widgets()
-        self.router = Router(parent_msg_id(self.shell))
-        column = widgets.add(widgets.module.Layout(min_width="0", overflow="hidden"))
-        self.panels = {
-            label: LivePanel(state, widgets, self.router, layout=column,
-                             title=f"<b>{escape_text(state.display_name)}</b> · {escape_text(state.model)}")
-            for label, state in self.states.items()}
-        grid = widgets.add(widgets.module.Layout(
-            grid_template_columns="repeat(auto-fit, minmax(300px, 1fr))", grid_gap="8px 24px", width="100%"))
-        box = widgets.make("GridBox", [panel.box for panel in self.panels.values()], layout=grid)
-        self.handle.update(box, metadata=metadata_many(self.states))
+        self.bands.append(Output(bundle_many(self.states), metadata_many(self.states)))
 
     def changed(self, label: str, *, force: bool = False) -> None:
-        if self.widgets is None:
-            self._build()
-        self._dirty.add(label)
-        from .live import INTERVAL
-
         now = self.clock()
         if not force and now - self._last < INTERVAL:
             return
-        for name in sorted(self._dirty):
-            self.panels[name].draw()
-        self._dirty.clear()
         self._last = now
+        self.draw()
 
     def ended(self, label: str) -> None:
         """A provider is done: its whole answer and its footer (or error) at once."""
-        if self.widgets is None:
-            self._build()
-        self.panels[label].draw()
-        self._dirty.discard(label)
+        self.changed(label, force=True)
 
     def finish(self) -> None:
-        if self.router is not None:
-            self.router.release()
-        self.handle.update(bundle_many(self.states), raw=True, metadata=metadata_many(self.states))
-        if self.widgets is not None:
-            self.widgets.close()
+        first, *rest = self.bands
+        for band in reversed(rest):
+            band.update(EMPTY)
+        first.update(bundle_many(self.states), metadata_many(self.states))
+
+    def draw(self) -> None:
+        for lane in self.lanes.values():
+            lane.take()
+        band, first = self.bands[-1], len(self.bands) == 1
+        content = self._band(first)
+        if not band.allows(size_of(content)):
+            pieces = {label: lane.seal(whole=self.states[label].final) for label, lane in self.lanes.items()}
+            if any(pieces.values()):
+                band.update(markdown(self._band(first, pieces)))
+                self.bands.append(Output(markdown(self._band(False))))
+                return
+        band.update(markdown(content))
+
+    def _band(self, first: bool, pieces: Mapping[str, str | None] | None = None) -> str:
+        """One band's grid: each column's title (first band only), then its sealed ``pieces``, or
+        its open piece and status."""
+        cells = []
+        for label, state in self.states.items():
+            cell = heading(state) if first else ""
+            if pieces is not None:
+                cell += pieces[label] or ""
+            else:
+                cell += self.lanes[label].open_markdown() + column_status(state)
+            cells.append(cell)
+        return grid(cells)
 
 
 class ColumnsTerminalView:
@@ -188,9 +179,7 @@ class ColumnsTerminalView:
 def make_columns_view(states: Mapping[str, StreamState], screen: Screen) -> Any:
     if screen.terminal:
         return ColumnsTerminalView(states)
-    if screen.widgets and all(state.fmt == "markdown" for state in states.values()):
-        return ColumnsLiveView(states, screen.shell)
-    return ColumnsRedrawView(states)
+    return ColumnsView(states)
 
 
 def show_many(states: dict[str, StreamState], events: Iterator[tuple[str, Any]], *, screen: Screen = Screen(),

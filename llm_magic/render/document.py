@@ -87,7 +87,11 @@ def cost_text(amount: float, currency: str | None) -> str:
 def _answer_parts(answer: Answer) -> list[str]:
     """Tokens, seconds and "replayed": what the answer itself tells."""
     parts = []
-    if answer.usage:
+    if answer.usage and answer.usage.get("estimated"):
+        parts.append(say(Text("≈ {i} → {o} tokens (estimated: the answer ended early)",
+                              "约输入 {i} 个 token，输出 {o} 个（回答提前结束，用量为估算）").format(
+            i=answer.usage.get("prompt_tokens", 0), o=answer.usage.get("completion_tokens", 0))))
+    elif answer.usage:
         parts.append(say(Text("{i} → {o} tokens", "输入 {i} 个 token，输出 {o} 个").format(
             i=answer.usage.get("prompt_tokens", 0), o=answer.usage.get("completion_tokens", 0))))
     if answer.cost is not None and not answer.replayed and (answer.cost or answer.currency):

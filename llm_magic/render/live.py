@@ -1,309 +1,238 @@
-"""A live view built from widgets: finished Markdown blocks are sent once, only the short tail is redrawn.
+"""The live view: an answer streams in place in any front end, and ends as one Markdown output.
 
-Redrawing one output re-sends the whole answer each time, so a long answer costs O(n²) bytes
-or slows its refreshes down. Here the cell's one display first shows a ``VBox``: a reasoning
-accordion, an ``Output`` of finished blocks (each block displayed once, appended) and an
-``Output`` holding only the unfinished tail, and a status line for waiting and retry notices.
+Only ordinary outputs are used: ``display_data`` with a ``display_id`` and
+``update_display_data``, which every Jupyter front end renders (JupyterLab and Notebook 7
+with or without the widget extension, VS Code, Colab, nbclient, papermill, Voila); no widget,
+no ``clear_output``. The answer is a run of outputs (*pieces*, cut by ``render.pieces``):
 
-Every iopub message carries a header of about 440 bytes, so the view sends as few as it can:
-
-* the tail is redrawn at most every 0.4 s, and only when it changed, by assigning the tail
-  ``Output``'s synced ``outputs`` trait: one ``comm_msg``, no ``clear_output``, no capture
-  (front ends re-render an ``Output`` whose ``outputs`` change, as ``append_display_data``
-  relies on);
-* the blocks finished since the last redraw are one ``display_data`` (one block, unless the
-  answer streams fast), captured by the finished-blocks ``Output``.
-
-In a kernel, an ``Output`` widget captures the cell's messages while its ``msg_id`` is set; only
-one captures at a time (:class:`Router`). The first finished block sets it, and it changes only
-when blocks go to another ``Output``: once when the reasoning ends and the answer starts (and,
-with several providers in columns, when another column finishes a block). When the answer
-ends, capture is released, the display is updated to the ordinary final Markdown
-(``document.bundle``) and every widget is closed, so a saved notebook renders without widget
-state.
+* the open piece, at the end, is redrawn at most every ``INTERVAL`` seconds, and at once when
+  the first text arrives;
+* once the bytes spent redrawing it pass ``BUDGET`` times its size (and it is at least
+  ``MIN_PIECE`` bytes), it is sealed at its last safe cut: its output gets its final text and
+  the rest goes on in a new output. Each redraw therefore costs at most a few kilobytes, and
+  the traffic stays linear in the answer whatever its shape (docs/frontends.md);
+* the reasoning streams the same way above the answer and folds into one ``<details>`` when
+  the answer starts;
+* at the end every other output is emptied (an empty Markdown) and the first one updated to the
+  whole answer (``document.bundle``: reasoning, body, footer): one output shows the answer, in
+  the browser as in the saved or executed notebook. Sealing updates the old output before the
+  new one appears, and emptying comes before the consolidation, so no text is ever shown twice.
 """
 
 from __future__ import annotations
 
-import contextlib
-import sys
 import time
 from collections.abc import Callable
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from ..i18n import Text, say
-from ..markup import escape_text, sanitize_markdown
-from .blocks import BlockSplitter
-from .document import _QUIET, bundle, error_lines, footer_text, waiting_text
+from ..markup import escape_text
+from .document import _QUIET, bundle, waiting_text
+from .formats import body, escape_block, fence
+from .pieces import FORCE_CHARS, Cutter
 from .state import StreamState
 
 if TYPE_CHECKING:
     from IPython.core.interactiveshell import InteractiveShell
 
-#: seconds between redraws of the tail; a long tail (a big table or code block) waits a little
-#: longer. Redraws follow stream events, so the screen's longest gap is the interval plus the
-#: time to the next event: both stay under half a second.
-INTERVAL, LONG_TAIL_INTERVAL, LONG_TAIL_BYTES = 0.4, 0.45, 2000
+#: seconds between redraws: with the time to the next token, visible updates stay ≤ 0.5 s apart
+INTERVAL = 0.4
+#: an open piece is redrawn while everything sent for it stays within BUDGET × its size …
+BUDGET = 2.5
+#: … and is never sealed below this many bytes (each output costs a message header or two)
+MIN_PIECE = 1024
+#: what a piece shows once the whole answer is in the first output
+EMPTY = {"text/markdown": ""}
+
+Data = dict[str, str]
 
 
-@lru_cache(maxsize=1)
-def output_class() -> type:
-    """``ipywidgets.Output`` whose outputs, synced back by the front end, are not echoed on iopub."""
-    import ipywidgets
-    from ipywidgets.widgets.trait_types import TypedTuple
-    from traitlets import Dict
-
-    class LiveOutput(ipywidgets.Output):  # type: ignore[misc]  # ipywidgets has no types: Output is Any
-        outputs = TypedTuple(trait=Dict(), help="The output messages synced from the frontend.").tag(
-            sync=True, echo_update=False)
-
-    return LiveOutput
+def size_of(text: str) -> int:
+    return len(text.encode("utf-8"))
 
 
-def parent_msg_id(shell: InteractiveShell | None) -> str:
-    """The id of the request the kernel is running (what an ``Output`` captures), or ``""``."""
-    for source in (shell, getattr(shell, "kernel", None)):
-        get_parent = getattr(source, "get_parent", None)
-        if get_parent is not None:
-            try:
-                parent = get_parent() or {}
-            except TypeError:  # pragma: no cover - older kernels
-                continue
-            msg_id: str | None = parent.get("header", {}).get("msg_id")
-            if msg_id:
-                return msg_id
-    return ""
+class Output:
+    """One output of the cell, by ``display_id``; counts the bytes sent to it while it is open."""
+
+    def __init__(self, data: Data, metadata: dict[str, Any] | None = None) -> None:
+        from IPython.display import display
+
+        self.handle: Any = display(data, raw=True, metadata=metadata or {}, display_id=True)
+        self.shown = data
+        self.spent = sum(size_of(value) for value in data.values())
+
+    def update(self, data: Data, metadata: dict[str, Any] | None = None) -> None:
+        if data == self.shown and metadata is None:
+            return
+        self.handle.update(data, raw=True, metadata=metadata or {})
+        self.shown = data
+        self.spent += sum(size_of(value) for value in data.values())
+
+    def allows(self, size: int) -> bool:
+        """Whether redrawing ``size`` bytes keeps this output within its budget."""
+        return size < MIN_PIECE or self.spent + size <= BUDGET * size
 
 
-class Router:
-    """Where the cell's displays go: the one ``Output`` capturing them, switched only when needed.
+class Lane:
+    """One growing text (an answer, a reasoning, one provider's column) and its open piece.
 
-    Finished blocks are displayed into the capturing ``Output`` (its ``msg_id`` set to the
-    cell's request); a tail is put straight into an ``Output``'s ``outputs``. Without a kernel
-    (``parent`` empty) displays are appended to the widgets' ``outputs`` instead.
+    ``render`` turns a piece of text into Markdown; the lane keeps only the open piece's text,
+    reading new parts from the state's list, so each redraw costs the same however long the
+    answer already is.
     """
 
-    def __init__(self, parent: str) -> None:
-        self.parent = parent
-        self.capturing: Any = None
-        self.switches = 0  # times the capturing Output changed (the first capture included)
-
-    def _capture(self, output: Any) -> None:
-        if self.capturing is output:
-            return
-        _flush()  # what was printed so far goes where it was headed
-        if self.capturing is not None:
-            self.capturing.msg_id = ""
-        output.msg_id = self.parent
-        self.capturing = output
-        self.switches += 1
-
-    def show(self, output: Any, data: dict[str, str]) -> None:
-        """Append ``data`` to ``output``: one ``display_data`` (after a capture switch if needed)."""
-        if not self.parent:
-            output.outputs += (_display_item(data),)
-            return
-        from IPython.display import publish_display_data
-
-        self._capture(output)
-        publish_display_data(data)
-
-    def replace(self, output: Any, data: dict[str, str] | None) -> None:
-        """Make ``data`` (or nothing) the whole content of ``output``: one ``comm_msg`` if it changed."""
-        output.outputs = (_display_item(data),) if data is not None else ()
-
-    def release(self) -> None:
-        """Stop capturing, so the cell's own display can be updated."""
-        if self.capturing is not None:
-            _flush()
-            self.capturing.msg_id = ""
-            self.capturing = None
-
-
-def _display_item(data: dict[str, str]) -> dict[str, Any]:
-    return {"output_type": "display_data", "data": data, "metadata": {}}
-
-
-def _flush() -> None:
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):  # a closed or odd stream must not break the display
-            stream.flush()
-
-
-class Widgets:
-    """Creates widgets that share one ``Layout`` and remembers them all, to close them at the end."""
-
-    def __init__(self) -> None:
-        import ipywidgets
-
-        self.module = ipywidgets
-        self.made: list[Any] = []
-        self.layout = self.add(ipywidgets.Layout())
-
-    def add(self, widget: Any) -> Any:
-        self.made.append(widget)
-        return widget
-
-    def make(self, name: str, *args: Any, **kwargs: Any) -> Any:
-        kwargs.setdefault("layout", self.layout)
-        cls = output_class() if name == "Output" else getattr(self.module, name)
-        widget = self.add(cls(*args, **kwargs))
-        style = getattr(widget, "style", None)
-        if style is not None:
-            self.add(style)
-        return widget
-
-    def close(self) -> None:
-        """Close every widget made (containers first), so no model outlives the cell."""
-        for widget in reversed(self.made):
-            with contextlib.suppress(Exception):  # closing is best effort; the final output is already shown
-                widget.close()
-        self.made.clear()
-
-
-def markdown_data(block: str) -> dict[str, str]:
-    return {"text/markdown": sanitize_markdown(block)}
-
-
-def reasoning_data(block: str) -> dict[str, str]:
-    return {"text/html": f"<div {_QUIET}>{escape_text(block)}</div>"}
-
-
-class BlockStream:
-    """A growing text in two ``Output`` widgets: finished blocks appended once, the tail replaced."""
-
-    def __init__(self, widgets: Widgets, router: Router, render: Callable[[str], dict[str, str]]) -> None:
-        self.router = router
+    def __init__(self, parts: list[str], mode: str, render: Callable[[str], str]) -> None:
+        self.parts = parts
         self.render = render
-        self.finished = widgets.make("Output")
-        self.tail = widgets.make("Output")
-        self.splitter = BlockSplitter()
-        self.shown_tail = ""
-        self.blocks = 0  # finished blocks shown
-        self.displays = 0  # displays they took: the blocks finished by one redraw go together
+        self.cutter = Cutter(mode)
+        self.text = ""       # the open piece's text
+        self.reopen = ""     # what the open piece starts with (a fence's opening line)
+        self.read = 0        # parts read so far
 
-    def draw(self, text: str) -> None:
-        blocks, tail = self.splitter.feed(text)
-        if blocks:  # split at certain block boundaries: together they render as they would apart
-            self.router.show(self.finished, self.render("".join(blocks)))
-            self.blocks += len(blocks)
-            self.displays += 1
-        if tail != self.shown_tail:
-            self.router.replace(self.tail, self.render(tail) if tail.strip() else None)
-            self.shown_tail = tail
+    def take(self) -> bool:
+        """Read the parts that arrived; True if there were any."""
+        if len(self.parts) == self.read:
+            return False
+        self.text += "".join(self.parts[self.read:])
+        self.read = len(self.parts)
+        self.cutter.scan(self.text)
+        return True
 
     @property
-    def tail_bytes(self) -> int:
-        return len(self.shown_tail.encode("utf-8"))
+    def started(self) -> bool:
+        return bool(self.parts)
+
+    def open_markdown(self) -> str:
+        return self.render(self.reopen + self.text + self.cutter.closing()) if self.reopen or self.text else ""
+
+    def seal(self, *, whole: bool = False) -> str | None:
+        """End the open piece at its latest cut (``whole``: all of it); its Markdown, or None if it cannot end yet."""
+        if whole:
+            piece, self.text, self.reopen = self.reopen + self.text + self.cutter.closing(), "", ""
+            return self.render(piece) if piece else None
+        cut = self.cutter.latest(self.text)
+        if cut is None and len(self.text) > FORCE_CHARS:
+            cut = self.cutter.forced(self.text)
+        if cut is None or cut.at <= 0:
+            return None
+        piece = self.reopen + self.text[:cut.at] + cut.close
+        self.text, self.reopen = self.text[cut.at:], cut.reopen
+        self.cutter.shift(cut.at)
+        return self.render(piece)
 
 
-class LivePanel:
-    """The widgets of one streaming answer: title, reasoning, answer blocks and a status line."""
+def answer_renderer(fmt: str) -> tuple[str, Callable[[str], str]]:
+    """(cutter mode, piece → Markdown) for an answer in format ``fmt`` while it streams.
 
-    def __init__(self, state: StreamState, widgets: Widgets, router: Router, *, title: str | None = None,
-                 layout: Any = None) -> None:
-        self.state = state
-        self.widgets = widgets
-        self.router = router
-        self.reasoning: BlockStream | None = None
-        self.accordion: Any = None
-        self.reasoning_box = widgets.make("VBox")
-        self.answer = BlockStream(widgets, router, markdown_data)
-        self.status = widgets.make("HTML", value=self._status_html())
-        children = [self.reasoning_box, self.answer.finished, self.answer.tail, self.status]
-        if title is not None:
-            children.insert(0, widgets.make("HTML", value=title))
-        self.box = widgets.make("VBox", children, **({"layout": widgets.add(layout)} if layout is not None else {}))
-
-    def _status_html(self) -> str:
-        state = self.state
-        if state.final:
-            error = "<br>".join(_escape(line) for line in error_lines(state))
-            footer = f"<div {_QUIET}>{_escape(footer_text(state))}</div>"
-            return f"<div style='color: var(--jp-error-color1, #c62828)'>{error}</div>{footer}" if error else footer
-        if state.notice:
-            line = state.notice
-        elif not state.text_parts and not state.reasoning_parts:
-            line = waiting_text(state)
-        else:
-            return ""
-        return f"<div {_QUIET}>{_escape(line)}</div>"
-
-    def _ensure_reasoning(self) -> BlockStream:
-        if self.reasoning is None:
-            self.reasoning = BlockStream(self.widgets, self.router, reasoning_data)
-            inner = self.widgets.make("VBox", [self.reasoning.finished, self.reasoning.tail])
-            self.accordion = self.widgets.make("Accordion", [inner], selected_index=0,
-                                               titles=(say(Text("💭 Thinking…", "💭 思考中…")),))
-            self.reasoning_box.children = (self.accordion,)
-        return self.reasoning
-
-    def draw(self) -> None:
-        state = self.state
-        if state.reasoning_parts:
-            self._ensure_reasoning().draw(state.reasoning)
-        if self.accordion is not None and (state.text_parts or state.final) and self.accordion.selected_index == 0:
-            self.accordion.titles = (say(Text("💭 Reasoning", "💭 思考过程")),)
-            self.accordion.selected_index = None  # collapsed once the answer starts
-        if state.text_parts:
-            self.answer.draw(state.text)
-        status = self._status_html()
-        if self.status.value != status:
-            self.status.value = status
-
-    @property
-    def tail_bytes(self) -> int:
-        return self.answer.tail_bytes + (self.reasoning.tail_bytes if self.reasoning else 0)
+    Every piece goes through ``markup`` (``formats.body`` sanitizes Markdown, ``escape_block``
+    and ``fence`` keep the rest inert): an answer never becomes live HTML, piece by piece either."""
+    if fmt == "json":
+        return "code", lambda piece: fence(piece, "json")
+    if fmt in ("text", "html"):  # html is judged (and sandboxed) only once complete
+        return "text", lambda piece: f'<div style="white-space: pre-wrap">{escape_block(piece)}</div>'
+    return "markdown", lambda piece: body(piece, "markdown", final=False)[1]
 
 
-def _escape(text: str) -> str:
-    return escape_text(text)
+def reasoning_markdown(piece: str) -> str:
+    return f"<div {_QUIET}>{escape_block(piece)}</div>"
+
+
+def quiet(line: str) -> str:
+    return f"<div {_QUIET}>{escape_text(line)}</div>"
+
+
+THINKING = Text("💭 Thinking…", "💭 思考中…")
+REASONING = Text("💭 Reasoning", "💭 思考过程")
 
 
 class LiveView:
-    """One display: a waiting line, then the live widgets, finally the plain Markdown of ``bundle``."""
+    """One answer as a run of outputs: reasoning pieces, then answer pieces; only the last is redrawn."""
 
     def __init__(self, state: StreamState, shell: InteractiveShell | None = None, *,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.state = state
-        self.shell = shell
         self.clock = clock
-        self.handle: Any = None
-        self.widgets: Widgets | None = None
-        self.router: Router | None = None
-        self.panel: LivePanel | None = None
+        mode, render = answer_renderer(state.fmt)
+        self.answer = Lane(state.text_parts, mode, render)
+        self.reasoning = Lane(state.reasoning_parts, "text", reasoning_markdown)
+        self.outputs: list[Output] = []
+        self.reasoning_outputs = 0  # the first outputs that hold reasoning
+        self.folded = False         # the reasoning is one <details> (the answer started)
         self.redraws = 0
         self._last = float("-inf")
 
+    # -- the view protocol ----------------------------------------------------------------------
     def start(self) -> None:
-        from IPython.display import display
-
-        self.handle = display(bundle(self.state), raw=True, metadata=self.state.metadata(), display_id=True)
-
-    def _build(self) -> None:
-        self.widgets = Widgets()  # ipywidgets is imported here, on the first streamed cell
-        self.router = Router(parent_msg_id(self.shell))
-        self.panel = LivePanel(self.state, self.widgets, self.router)
-        self.handle.update(self.panel.box, metadata=self.state.metadata())
+        self.outputs.append(Output(bundle(self.state), self.state.metadata()))
 
     def changed(self, *, force: bool = False) -> None:
-        """Redraw if ``INTERVAL`` passed (``LONG_TAIL_INTERVAL`` for a long tail); ``force`` for a retry notice."""
+        """Redraw if ``INTERVAL`` passed, at once for the first text; ``force`` for a retry notice."""
         now = self.clock()
-        if self.panel is None:
-            self._build()
-        elif not force and now - self._last < (LONG_TAIL_INTERVAL if self.panel.tail_bytes > LONG_TAIL_BYTES
-                                               else INTERVAL):
+        if not force and self.redraws and now - self._last < INTERVAL:
             return
-        assert self.panel is not None
-        self.panel.draw()
-        self.redraws += 1
         self._last = now
+        self.redraws += 1
+        self.draw()
 
     def finish(self) -> None:
-        """The final Markdown replaces the widgets in the same display; then the widgets are closed."""
-        if self.router is not None:
-            self.router.release()
-        self.handle.update(bundle(self.state), raw=True, metadata=self.state.metadata())
-        if self.widgets is not None:
-            self.widgets.close()
+        """Every output but the first emptied (from the last up), then the whole answer into the first:
+        in this order no text is ever on screen twice, not even between two messages."""
+        first, *rest = self.outputs
+        for output in reversed(rest):
+            output.update(EMPTY)
+        first.update(bundle(self.state), self.state.metadata())
+
+    # -- drawing --------------------------------------------------------------------------------
+    def draw(self) -> None:
+        self.answer.take()
+        if self.answer.started:
+            if self.reasoning_outputs and not self.folded:
+                self._fold_reasoning()
+            self._draw(self.answer)
+        elif self.reasoning.take() or self.reasoning.started:
+            self.reasoning_outputs = max(1, self.reasoning_outputs)
+            self._draw(self.reasoning)
+        else:
+            self.outputs[-1].update(markdown(self._status()))
+
+    def _draw(self, lane: Lane) -> None:
+        """Redraw the lane's open piece, or seal it and go on in a new output when it costs too much."""
+        if lane is self.answer and len(self.outputs) == self.reasoning_outputs:
+            self.outputs.append(Output(markdown(lane.open_markdown() + self._status())))
+            return
+        output, head = self.outputs[-1], self._head(lane)
+        content = head + lane.open_markdown() + self._status()
+        if not output.allows(size_of(content)):
+            piece = lane.seal()
+            if piece is not None:
+                output.update(markdown(head + piece))
+                self.outputs.append(Output(markdown(lane.open_markdown() + self._status())))
+                if lane is self.reasoning:
+                    self.reasoning_outputs += 1
+                return
+        output.update(markdown(content))
+
+    def _head(self, lane: Lane) -> str:
+        """The reasoning's title, on its first output."""
+        return f"**{say(THINKING)}**\n\n" if lane is self.reasoning and len(self.outputs) == 1 else ""
+
+    def _fold_reasoning(self) -> None:
+        """The answer starts: the reasoning's outputs become one folded ``<details>``."""
+        self.folded = True
+        folded = f"<details><summary>{say(REASONING)}</summary>{reasoning_markdown(self.state.reasoning)}</details>"
+        first, *rest = self.outputs[:self.reasoning_outputs]
+        for output in reversed(rest):
+            output.update(EMPTY)
+        first.update(markdown(folded))
+
+    def _status(self) -> str:
+        state = self.state
+        if state.notice:
+            return quiet(state.notice)
+        if not state.text_parts and not state.reasoning_parts:
+            return quiet(waiting_text(state))
+        return ""
+
+
+def markdown(text: str) -> Data:
+    return {"text/markdown": text}

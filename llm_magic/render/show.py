@@ -1,4 +1,4 @@
-"""Display a streaming answer: live widgets or one throttled output in a notebook, printing in a terminal.
+"""Display a streaming answer: the live view in a notebook (any front end), printing in a terminal.
 
 ``show_call(call, events, ...)`` drives the engine's events into a view and returns the
 :class:`~llm_magic.answer.Answer`; on failure or interrupt it first draws what arrived and
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..answer import Answer
-from ..errors import LLMError
+from ..errors import Interrupted, LLMError
 from ..events import Event, Finished, ReasoningDelta, RetryWait, TextDelta
 from ..i18n import Text, say
 from .state import StreamState
@@ -20,7 +20,7 @@ from .state import StreamState
 if TYPE_CHECKING:
     from IPython.core.interactiveshell import InteractiveShell
 
-__all__ = ["CallInfo", "Screen", "retry_notice", "show_call", "use_terminal", "use_widgets"]
+__all__ = ["CallInfo", "Screen", "retry_notice", "show_call", "use_terminal"]
 
 
 class ProviderInfo(Protocol):
@@ -53,16 +53,15 @@ class View(Protocol):
 
 @dataclass(frozen=True)
 class Screen:
-    """Where a cell's answers are drawn: a terminal, a notebook with live widgets, or a plain notebook."""
+    """Where a cell's answers are drawn: a terminal, or a notebook (whatever its front end)."""
 
     terminal: bool = False
-    widgets: bool = False
     shell: InteractiveShell | None = None
 
     @classmethod
-    def of(cls, shell: InteractiveShell | None, display_mode: str = "auto", live_view: str = "auto") -> Screen:
-        """The screen of ``shell`` as the magics' ``display_mode`` and ``live_view`` settings choose it."""
-        return cls(use_terminal(shell, display_mode), use_widgets(shell, live_view), shell)
+    def of(cls, shell: InteractiveShell | None, display_mode: str = "auto") -> Screen:
+        """The screen of ``shell`` as the magics' ``display_mode`` setting chooses it."""
+        return cls(use_terminal(shell, display_mode), shell)
 
 
 def use_terminal(shell: InteractiveShell | None, mode: str = "auto") -> bool:
@@ -73,21 +72,6 @@ def use_terminal(shell: InteractiveShell | None, mode: str = "auto") -> bool:
     from IPython.core.displaypub import DisplayPublisher
 
     return type(getattr(shell, "display_pub", None)) is DisplayPublisher
-
-
-def use_widgets(shell: InteractiveShell | None, mode: str = "auto") -> bool:
-    """The live widget view (``render.live``): in a kernel with ipywidgets installed, unless told otherwise.
-
-    ``auto`` leaves out shells without a kernel (``capture_output`` in tests, terminal IPython).
-    Only the module's presence is checked here; it is imported when the first answer streams.
-    """
-    if mode == "redraw":
-        return False
-    if mode == "auto" and getattr(shell, "kernel", None) is None:
-        return False
-    from importlib.util import find_spec
-
-    return find_spec("ipywidgets") is not None
 
 
 def _retry_reason(error: LLMError) -> Text:
@@ -121,13 +105,9 @@ def make_view(state: StreamState, screen: Screen) -> View:
         from .terminal import TerminalView
 
         return TerminalView(state)
-    if screen.widgets and state.fmt == "markdown":  # other formats are one growing block: nothing to split
-        from .live import LiveView
+    from .live import LiveView
 
-        return LiveView(state, screen.shell)
-    from .notebook import NotebookView
-
-    return NotebookView(state)
+    return LiveView(state, screen.shell)
 
 
 def state_for(call: CallInfo, fmt: str, substituted: tuple[str, ...] = ()) -> StreamState:
@@ -144,23 +124,15 @@ def show_call(call: CallInfo, events: Iterator[Event], *, fmt: str = "markdown",
     view.start()
     try:
         for event in events:
-            if isinstance(event, TextDelta):
-                state.add_text(event.text)
-            elif isinstance(event, ReasoningDelta):
-                state.add_reasoning(event.text)
-            elif isinstance(event, RetryWait):
-                state.notice = retry_notice(event)
-                view.changed(force=True)
-                continue
-            elif isinstance(event, Finished):
-                state.answer = event.answer
-                continue
-            view.changed()
-    except KeyboardInterrupt:
-        _close(events)  # ends the HTTP response at once instead of reading to the end
-        state.answer = state.partial_answer(interrupted=True)
+            _apply(event, state, view)
+    except KeyboardInterrupt as stop:
+        # ■ in the engine (reading the socket) comes as Interrupted with the billed partial answer;
+        # ■ while drawing is thrown into the engine, which ends the response and bills what arrived
+        stopped = stop if isinstance(stop, Interrupted) else _stop(events, call)
+        state.answer = stopped.partial or state.partial_answer(interrupted=True)
+        stopped.partial = state.answer
         _end(view, "interrupted", store)
-        raise
+        raise stopped from None
     except BaseException as error:
         _close(events)
         partial = error.partial if isinstance(error, LLMError) else None
@@ -173,6 +145,36 @@ def show_call(call: CallInfo, events: Iterator[Event], *, fmt: str = "markdown",
         state.answer = state.partial_answer()
     _end(view, "done", store)
     return state.answer
+
+
+def _apply(event: Event, state: StreamState, view: View) -> None:
+    """One event into the state; the view redraws when it is due (a retry notice at once)."""
+    if isinstance(event, TextDelta):
+        state.add_text(event.text)
+    elif isinstance(event, ReasoningDelta):
+        state.add_reasoning(event.text)
+    elif isinstance(event, RetryWait):
+        state.notice = retry_notice(event)
+        view.changed(force=True)
+        return
+    elif isinstance(event, Finished):
+        state.answer = event.answer
+        return
+    view.changed()
+
+
+def _stop(events: Iterator[Event], call: CallInfo) -> Interrupted:
+    """Throw ■ into ``events``: the engine answers with Interrupted (or the stream just ends)."""
+    throw = getattr(events, "throw", None)
+    try:
+        if throw is not None:
+            throw(KeyboardInterrupt())
+    except Interrupted as stopped:
+        return stopped
+    except BaseException:  # noqa: BLE001 - a replay, or a stream already over: nothing to bill
+        pass
+    _close(events)
+    return Interrupted(provider=call.provider.name)
 
 
 def _close(events: Iterator[Event]) -> None:

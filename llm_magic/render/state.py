@@ -32,6 +32,7 @@ class StreamState:
 
     @property
     def text(self) -> str:
+        """The answer so far; live views read new parts themselves instead of joining all of them."""
         return "".join(self.text_parts)
 
     @property

@@ -17,7 +17,7 @@ class TerminalView:
 
     def __init__(self, state: StreamState) -> None:
         self.state = state
-        self._text_written = 0
+        self._text_written = 0       # parts written, of the answer and of the reasoning
         self._reasoning_written = 0
         self._at_line_start = True
 
@@ -36,18 +36,18 @@ class TerminalView:
 
     def changed(self, *, force: bool = False) -> None:
         state = self.state
-        reasoning = state.reasoning
+        reasoning = state.reasoning_parts
         if len(reasoning) > self._reasoning_written and not state.text_parts:
             if self._reasoning_written == 0:
                 self._write(f"{DIM}{say(Text('💭 Thinking:', '💭 思考过程：'))}\n")
-            self._write(reasoning[self._reasoning_written:])  # still dim: one escape for the whole block
+            self._write("".join(reasoning[self._reasoning_written:]))  # still dim: one escape for the block
             self._reasoning_written = len(reasoning)
-        text = state.text
+        text = state.text_parts
         if len(text) > self._text_written:
             if self._text_written == 0 and self._reasoning_written:
                 self._newline()
                 self._write(f"{RESET}\n")
-            self._write(text[self._text_written:])
+            self._write("".join(text[self._text_written:]))
             self._text_written = len(text)
         if force and state.notice:
             self._newline()

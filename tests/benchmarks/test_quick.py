@@ -29,7 +29,7 @@ def quick_run() -> dict:
 @pytest.mark.kernel
 def test_quick_run_measures_every_target(quick_run: dict) -> None:
     assert quick_run["errors"] == []
-    assert {row["target"] for row in quick_run["rows"]} == {"1", "2", "3", "4", "5", "6", "7"}
+    assert {row["target"] for row in quick_run["rows"]} == {"1", "2", "3", "4", "5", "6", "7", "9"}
     assert quick_run["machine"]["cores"]
 
 
@@ -55,3 +55,4 @@ def test_display_traffic_bytes_within_target(quick_run: dict) -> None:
     for row in _display_rows(quick_run):
         traffic = row["details"]
         assert traffic["wire_bytes"] <= 10 * traffic["final_rendered_bytes"]
+        assert traffic["visible_outputs"] == 1 and traffic["by_type"]["comm_open"] == 0

@@ -113,3 +113,29 @@ def test_a_very_long_prompt_gets_a_warning():
     assert usage.check_before_send("hi", messages=[{"role": "user", "content": "长" * 300}]) is not None
     usage.limits.long_prompt_tokens = None
     assert usage.check_before_send("word " * 2000) is None
+
+
+def test_an_answer_cut_or_stopped_is_counted_with_estimated_tokens(fake_provider):
+    """A provider bills what it generated: a cut stream, ■, and a caller that stops reading all count."""
+    from llm_magic import errors
+    from llm_magic.engine.client import run_call
+    from llm_magic.engine.request import prepare_call
+
+    server = fake_provider("deepseek")
+    long = " ".join(f"word{i}" for i in range(200))
+    server.queue(Reply.fault("close_mid_event", after=6, text=long))
+    with pytest.raises(errors.NetworkError) as cut:
+        llm_magic.ask("deepseek", "hi", stream=True)
+    assert cut.value.partial.usage["estimated"] and cut.value.partial.usage["completion_tokens"] > 0
+
+    server.queue(Reply.answer(long, delay=0.001), Reply.answer(long, delay=0.001))
+    events = run_call(prepare_call("deepseek", "hi", stream=True))
+    next(event for event in events if hasattr(event, "text"))
+    with pytest.raises(errors.Interrupted) as stopped:
+        events.throw(KeyboardInterrupt())
+    assert stopped.value.partial.interrupted and stopped.value.partial.usage["estimated"]
+    events = run_call(prepare_call("deepseek", "hi", stream=True))
+    next(event for event in events if hasattr(event, "text"))
+    events.close()  # the caller stopped reading
+    (row,) = usage.ledger.summary()
+    assert row.calls == 3 and row.calls_estimated == 3 and row.calls_without_usage == 0

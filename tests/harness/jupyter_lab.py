@@ -40,15 +40,26 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+#: the widget front end (ipywidgets' JupyterLab extension): disabled, Lab renders no widget at all
+WIDGET_MANAGER = "@jupyter-widgets/jupyterlab-manager"
+
+
 class JupyterLabServer:
     """`with JupyterLabServer(root_dir, env={...}) as lab:` runs jupyter-lab until the block ends.
 
     Kernels inherit `env` (on top of os.environ), which is how a test points them at a
-    loopback fake provider.
+    loopback fake provider. ``app="notebook"`` runs Notebook 7 instead; ``disabled_extensions``
+    (e.g. ``WIDGET_MANAGER``) are switched off in the server's own page config, as a student's
+    Lab from another environment than the kernel's lacks them.
     """
 
     def __init__(self, root_dir: Path, env: Mapping[str, str] | None = None,
-                 startup_timeout: float = 60.0) -> None:
+                 startup_timeout: float = 60.0, *, app: str = "lab",
+                 disabled_extensions: tuple[str, ...] = ()) -> None:
+        if app not in ("lab", "notebook"):
+            raise ValueError(f"app must be 'lab' or 'notebook', not {app!r}")
+        self.app = app
+        self.disabled_extensions = disabled_extensions
         self.root_dir = Path(root_dir)
         self.token = secrets.token_hex(16)
         self.port = free_port()
@@ -74,6 +85,10 @@ class JupyterLabServer:
             path = settings_dir / f"{plugin}.jupyterlab-settings"
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(values))
+        if self.disabled_extensions:
+            page_config = self.state_dir / "config" / "labconfig" / "page_config.json"
+            page_config.parent.mkdir(parents=True, exist_ok=True)
+            page_config.write_text(json.dumps({"disabledExtensions": dict.fromkeys(self.disabled_extensions, True)}))
         return {
             **os.environ,
             "JUPYTER_CONFIG_DIR": str(self.state_dir / "config"),
@@ -89,14 +104,15 @@ class JupyterLabServer:
         """Start jupyter-lab and wait for /api/status; on any failure stop it and raise."""
         self.root_dir.mkdir(parents=True, exist_ok=True)
         command = [
-            sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
+            sys.executable, "-m", "jupyterlab" if self.app == "lab" else "notebook", "--no-browser", "--allow-root",
             "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}",
             "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}",
             f"--ServerApp.root_dir={self.root_dir}",
-            "--LabApp.extension_manager=readonly", "--LabApp.news_url=",
             # Concurrent runs would otherwise share one SQLite file in ~/.local/share/jupyter.
             "--NotebookNotary.db_file=:memory:",
         ]
+        if self.app == "lab":
+            command += ["--LabApp.extension_manager=readonly", "--LabApp.news_url="]
         env = self._environment()
         with open(self.log_path, "wb") as log:
             self._process = subprocess.Popen(
@@ -140,8 +156,9 @@ class JupyterLabServer:
                                 timeout=timeout, **kwargs)
 
     def url_for(self, notebook: str) -> str:
-        """The URL that opens `notebook` (relative to root_dir) in JupyterLab."""
-        return f"{self.base_url}/lab/tree/{notebook}?token={self.token}"
+        """The URL that opens `notebook` (relative to root_dir) in JupyterLab or Notebook 7."""
+        where = "lab/tree" if self.app == "lab" else "notebooks"
+        return f"{self.base_url}/{where}/{notebook}?token={self.token}"
 
     def sessions(self) -> list[dict[str, Any]]:
         """The server's sessions: each has `path` and a `kernel` with `execution_state`."""

@@ -9,7 +9,7 @@ import time
 import pytest
 from IPython.core.error import UsageError
 
-import llm_magic.render.notebook as notebook
+import llm_magic.render.live as live
 from llm_magic import errors
 from llm_magic.config import settings
 from llm_magic.loopback import Reply
@@ -106,6 +106,7 @@ def test_partial_answer_stays_on_screen_marked_failed(shell, deepseek):
     assert_short(captured.stdout, "kept in _llm")
     partial = shell.user_ns["_llm"]
     assert partial and LONG.startswith(partial.text) and partial == error.partial
+    assert partial.usage["estimated"] and partial.usage["completion_tokens"] > 0  # billed: counted
     assert shown(captured).startswith(partial.text) and "failed" in shown(captured)
     assert captured.outputs[-1].metadata["llm_magic"]["status"] == "failed"
 
@@ -122,9 +123,12 @@ def test_retry_wait_is_shown_with_reason_and_seconds(shell, deepseek, monkeypatc
 
 
 def test_interrupt_from_a_display_update_keeps_the_partial_answer(shell, deepseek, monkeypatch):
+    from llm_magic.engine import usage
+
+    usage.ledger.reset()
     deepseek.queue(Reply.answer(LONG, delay=0.005))
     calls = {"n": 0}
-    original = notebook.NotebookView.changed
+    original = live.LiveView.changed
 
     def interrupting(self, *, force=False):
         calls["n"] += 1
@@ -132,11 +136,18 @@ def test_interrupt_from_a_display_update_keeps_the_partial_answer(shell, deepsee
             raise KeyboardInterrupt
         original(self, force=force)
 
-    monkeypatch.setattr(notebook.NotebookView, "changed", interrupting)
-    captured, _ = failing(shell, "%%llm deepseek\nhi", KeyboardInterrupt)
+    monkeypatch.setattr(live.LiveView, "changed", interrupting)
+    captured, error = failing(shell, "%%llm deepseek\nhi", errors.Interrupted)
+    assert isinstance(error, KeyboardInterrupt)  # a loop of cells still stops
     partial = shell.user_ns["_llm"]
     assert partial.interrupted and 0 < len(partial) < len(LONG) and LONG.startswith(partial.text)
+    assert error.partial is partial and partial.usage["estimated"] and partial.usage["completion_tokens"] > 0
+    assert_short(captured.stdout, "Interrupted · deepseek", "kept in _llm")
+    assert len(error._render_traceback_()) == 3
     assert "interrupted" in shown(captured) and shown(captured).startswith(partial.text)
+    assert "(estimated" in shown(captured)
+    (row,) = usage.ledger.summary()
+    assert row.calls == 1 and row.calls_estimated == 1 and row.completion_tokens == partial.usage["completion_tokens"]
     deepseek.queue(Reply.answer("next"))  # the connection was closed cleanly: the next call works
     run(shell, "%%llm deepseek\nhi")
     assert shell.user_ns["_llm"] == "next"
@@ -154,8 +165,10 @@ def test_real_keyboard_interrupt_mid_stream_ends_the_request(shell, deepseek):
 
     threading.Thread(target=interrupt_once_streaming, daemon=True).start()
     started = time.monotonic()
-    captured, _ = failing(shell, "%%llm deepseek\nhi", KeyboardInterrupt)
+    captured, error = failing(shell, "%%llm deepseek\nhi", errors.Interrupted)
     partial = shell.user_ns["_llm"]
-    assert partial.interrupted and 0 < len(partial) < len(LONG)
+    assert partial.interrupted and 0 < len(partial) < len(LONG) and partial.usage["estimated"]
     assert time.monotonic() - started < 10  # did not read the remaining stream
     assert "interrupted" in shown(captured)
+    assert_short(captured.stdout, "Interrupted · deepseek", "kept in _llm")
+    assert "urllib3" not in captured.stdout and error.__suppress_context__

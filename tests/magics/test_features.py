@@ -15,6 +15,7 @@ from llm_magic.answer import Answer
 from llm_magic.engine import catalog, usage
 from llm_magic.loopback import Reply
 from llm_magic.magics import conversation
+from tests.harness.outputs import OutputArea
 from tests.harness.shell import final, run, sent_prompt, shown
 
 
@@ -55,9 +56,8 @@ def test_two_providers_take_the_slower_ones_time_not_the_sum(shell, two):
     assert all(isinstance(a, Answer) for a in answers.values())
     assert bailian.requests[-1].body["model"] == "qwen-plus"
     markdown = final(captured)["text/markdown"]
-    first, second = markdown.split("\n## Bailian 百炼 (Qwen) · qwen-plus\n")
-    assert (first.startswith("## DeepSeek · deepseek-flash\n\n深度求索的回答")
-            and second.lstrip().startswith("百炼的回答"))
+    first, second = markdown.split("**Bailian 百炼 (Qwen)** · qwen-plus\n\n")
+    assert "**DeepSeek** · deepseek-flash\n\n深度求索的回答" in first and second.startswith("百炼的回答")
     assert sum(not o.update for o in captured.outputs) == 1
     assert final(captured)["text/plain"].startswith("== DeepSeek · deepseek-flash ==\n深度求索的回答")
     providers = captured.outputs[-1].metadata["llm_magic"]["providers"]
@@ -71,7 +71,7 @@ def test_one_failing_provider_leaves_the_others_answer_in_its_column(shell, two)
     bailian.queue(Reply.error("auth"))
     captured = run(shell, "%%llm deepseek bailian\nhi")  # the cell succeeds: one answer arrived
     markdown = final(captured)["text/markdown"]
-    deepseek_part, bailian_part = markdown.split("## Bailian 百炼 (Qwen) · ")
+    deepseek_part, bailian_part = markdown.split("**Bailian 百炼 (Qwen)** · ")
     assert "It works." in deepseek_part and "deepseek · deepseek-flash" in deepseek_part
     assert "AuthenticationError" in bailian_part and "%llm_key bailian" in bailian_part and "failed" in bailian_part
     results = shell.user_ns["_llm"]
@@ -87,15 +87,15 @@ def test_every_provider_failing_fails_the_cell(shell, two):
     assert set(shell.user_ns["_llm"]) == {"deepseek", "bailian"}
 
 
-def test_several_providers_in_the_live_widget_view_and_the_terminal(shell, two, capsys):
+def test_several_providers_side_by_side_in_the_live_view_and_the_terminal(shell, two, capsys):
     two[0].queue(Reply.answer("# A\n\nfirst\n\nsecond", delay=0.01))
     two[1].queue(Reply.answer("百炼", reasoning="想", delay=0.01))
-    shell.run_line_magic("config", "LLMMagics.live_view = 'widgets'")
     captured = run(shell, "%%llm deepseek bailian --think\nhi")
-    kinds = [("widget" if "application/vnd.jupyter.widget-view+json" in o.data else "md", o.update)
-             for o in captured.outputs]
-    assert kinds == [("md", False), ("widget", True), ("md", True)]
-    assert "# A\n\nfirst\n\nsecond" in final(captured)["text/markdown"]
+    assert all(set(o.data) <= {"text/markdown", "text/plain"} for o in captured.outputs)  # no widget
+    document = final(captured)["text/markdown"]
+    assert document.startswith('<div style="display: grid') and document.count("min-width: 0") == 2
+    assert "# A\n\nfirst\n\nsecond" in document and "百炼" in document and "<details>" in document
+    assert len(OutputArea.of_captured(captured).visible()) == 1
     shell.run_cell("%%llm deepseek bailian\nhi")  # no capture: a plain shell prints like a terminal
     out = capsys.readouterr().out
     assert "== DeepSeek · deepseek-flash ==" in out and "Loopback deepseek answer to: hi" in out

@@ -1,5 +1,5 @@
 """In a real kernel, nothing a hostile answer sends reaches the front end live: every display,
-update, result and widget message (the live view's Output and HTML widgets) is checked."""
+update and result message (the live view's pieces, the columns' bands) is checked."""
 
 from __future__ import annotations
 
@@ -44,18 +44,16 @@ def test_no_live_html_reaches_the_front_end_from_any_view(tmp_path):
         with running_kernel(env=env, cwd=tmp_path, timeout=60) as kernel:
             assert execute(kernel, "%load_ext llm_magic", timeout=60).ok
             runs = [execute(kernel, cell, timeout=90) for cell in (
-                "%%llm deepseek\nhi",                     # the live view: widgets, then Markdown
+                "%%llm deepseek\nhi",                     # the live view: pieces, then one Markdown output
                 "_llm",                                   # the Answer's own _repr_markdown_
                 "%%llm deepseek -f html\nhi",
                 "%%llm deepseek -f text\nhi",
                 "%%llm deepseek bailian\nhi",             # columns, one with an error
             )]
-            assert execute(kernel, "%config LLMMagics.live_view = 'redraw'").ok
-            runs.append(execute(kernel, "%%llm deepseek\nhi", timeout=90))
     messages = [m for run in runs for m in run.messages]
     bundles = [b for m in messages for b in _bundles(m["content"])]
-    widget_html = [b for m in messages if m["msg_type"] in ("comm_open", "comm_msg") for b in _bundles(m["content"])]
-    assert len(bundles) > 10 and widget_html, "the check below would prove nothing"
+    assert len(bundles) > 10, "the check below would prove nothing"
+    assert not [m for m in messages if m["msg_type"].startswith("comm_")]  # no widget carries text either
     assert any("onerror" in str(b) for b in bundles)  # the hostile text is shown, as text
     assert any('<iframe sandbox=""' in b.get("text/html", "") for b in bundles)  # -f html: sandboxed
     problems = [(p, str(b)[:200]) for b in bundles for p in live_in_bundle(b)]

@@ -1,6 +1,6 @@
-"""In a real kernel, the redraw view streams an answer as one display_data plus update_display_data messages.
+"""In a real kernel, a short answer streams as one display_data plus update_display_data messages.
 
-(The default live view in a kernel, built from widgets, is tested in test_kernel_live_view.py.)
+(Long answers, cut into several outputs, are tested in test_kernel_live_view.py.)
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ def test_streamed_answer_is_one_display_updated_in_place(tmp_path):
         with running_kernel(env=env, cwd=tmp_path, timeout=60) as kernel:
             loaded = execute(kernel, "%load_ext llm_magic", timeout=60)
             assert loaded.ok and not loaded.of_type("stream", "display_data", "error")
-            assert execute(kernel, "%config LLMMagics.live_view = 'redraw'").ok
             run = execute(kernel, "%%llm deepseek\n用三句话解释什么是机器学习", timeout=60)
             assert run.ok, run.of_type("error")
             stored = evaluate(kernel, "(_llm.text, _llm.provider)")

@@ -1,100 +1,23 @@
-"""The streaming display: one output updated in place, throttled to linear bytes, formats, footer."""
+"""Formats, footer, metadata and the choice between a terminal and a notebook."""
 
 from __future__ import annotations
 
-import pytest
 from IPython.utils.capture import capture_output
 
 from llm_magic.answer import Answer
 from llm_magic.loopback import Reply
 from llm_magic.render.document import bundle, footer_text
 from llm_magic.render.formats import extract_code, fence, pretty_json
-from llm_magic.render.notebook import NotebookView
 from llm_magic.render.show import use_terminal
 from llm_magic.render.state import StreamState
-from llm_magic.render.throttle import Throttle
-from tests.harness.shell import run, wire_bytes
-
-WORDS = [f" token{i:04d}" for i in range(2000)]  # 2,000 stream parts, ~20 KB
+from tests.harness.shell import run
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def simulate(parts: list[str], seconds_per_part: float) -> tuple[list, int, float]:
-    """Feed ``parts`` through a NotebookView on a fake clock: (outputs, answer bytes, longest gap while short)."""
-    clock = FakeClock()
-    state = StreamState("deepseek", "DeepSeek", "deepseek-flash")
-    view = NotebookView(state, Throttle(clock=clock))
-    with capture_output() as captured:
-        view.start()
-        for part in parts:
-            clock.now += seconds_per_part
-            state.add_text(part)
-            view.changed()
-        state.outcome = "done"
-        state.answer = Answer(state.text, provider="deepseek", model="deepseek-flash", elapsed=clock.now)
-        view.finish()
-    return captured.outputs, len(state.text.encode()), clock.now
-
-
-@pytest.mark.parametrize("seconds_per_part", [0.001, 0.02, 0.1, 1.0])
-def test_total_bytes_stay_linear_whatever_the_speed(shell, seconds_per_part):
-    outputs, answer_bytes, _ = simulate(WORDS, seconds_per_part)
-    sent = sum(len(v.encode()) for o in outputs for v in o.data.values())
-    assert sent <= 10 * answer_bytes, (len(outputs), sent / answer_bytes)
-    assert sum(not o.update for o in outputs) == 1
-
-
-def test_short_answers_refresh_at_least_twice_a_second(shell):
-    clock = FakeClock()
-    state = StreamState("deepseek", "DeepSeek", "deepseek-flash")
-    view = NotebookView(state, Throttle(clock=clock))
-    with capture_output() as captured:
-        view.start()
-        times = []
-        for part in WORDS[:150]:  # ~1.5 KB arriving over 3 s
-            clock.now += 0.02
-            state.add_text(part)
-            before = len(captured.outputs)
-            view.changed()
-            if len(captured.outputs) > before:
-                times.append(clock.now)
-    gaps = [b - a for a, b in zip([0.0, *times], times, strict=False)]
-    assert max(gaps) <= 0.5 and min(gaps) >= 0.25
-
-
-def test_throttle_budget_rule():
-    clock = FakeClock()
-    throttle = Throttle(min_interval=0.25, budget=6, clock=clock)
-    assert throttle.due(100)
-    throttle.record(100)
-    assert not throttle.ready()  # too soon
-    clock.now = 1
-    assert throttle.due(100) and throttle.allows(20) and not throttle.allows(19)  # 100 + 19 > 6 × 19
-
-
-def test_slow_2000_token_stream_is_one_output_with_few_updates(shell, deepseek):
-    deepseek.queue(Reply.answer("".join(WORDS).strip(), delay=0.001))
-    captured = run(shell, "%%llm deepseek\nwrite 2000 tokens")
-    answer = shell.user_ns["_llm"]
-    first, *updates = captured.outputs
-    assert not first.update and all(o.update for o in updates)
-    elapsed = answer.elapsed
-    assert len(captured.outputs) <= 2 + elapsed / 0.25 + 1  # never faster than 4 redraws a second
-    assert wire_bytes(captured) <= 10 * len(answer.encode())
-    print(f"\n2,000-token stream: {len(captured.outputs)} display messages, {wire_bytes(captured):,} bytes "
-          f"for a {len(answer.encode()):,}-byte answer in {elapsed:.1f} s")
-
-
-def test_metadata_is_on_every_message(shell, deepseek):
+def test_metadata_is_on_the_first_and_the_final_message(shell, deepseek):
     captured = run(shell, "%%llm deepseek -t 0.1\nhi")
-    assert all(o.metadata["llm_magic"]["parameters"] == {"temperature": 0.1} for o in captured.outputs)
+    first, last = captured.outputs[0], captured.outputs[-1]
+    assert first.metadata["llm_magic"]["status"] == "streaming" and last.metadata["llm_magic"]["status"] == "done"
+    assert all(o.metadata["llm_magic"]["parameters"] == {"temperature": 0.1} for o in (first, last))
 
 
 def test_use_terminal_follows_the_display_publisher(shell):
