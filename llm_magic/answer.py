@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from .i18n import Text
 from .markup import sanitize_markdown
 
 
@@ -12,7 +13,8 @@ class Answer(str):
     """The answer text, usable anywhere a ``str`` is, with what produced it attached.
 
     ``reasoning`` holds a reasoning model's thinking, kept apart from the answer and never
-    sent back to the provider.
+    sent back to the provider. ``notes`` are short remarks on how the answer came (its usage
+    could not be read, the replay cache could not store it), shown as warnings by the magics.
     """
 
     reasoning: str | None
@@ -27,6 +29,7 @@ class Answer(str):
     #: None when the price or the usage is unknown, and for a replay (which costs nothing)
     cost: float | None
     currency: str | None
+    notes: tuple[Text, ...]
 
     def __new__(
         cls,
@@ -42,6 +45,7 @@ class Answer(str):
         replayed: bool = False,
         cost: float | None = None,
         currency: str | None = None,
+        notes: tuple[Text, ...] = (),
     ) -> Answer:
         self = super().__new__(cls, text)
         self.reasoning = reasoning or None
@@ -54,7 +58,15 @@ class Answer(str):
         self.replayed = replayed
         self.cost = cost
         self.currency = currency
+        self.notes = tuple(notes)
         return self
+
+    def with_note(self, note: Text) -> Answer:
+        """The same answer with one more note."""
+        return Answer(self.text, reasoning=self.reasoning, usage=self.usage, model=self.model,
+                      provider=self.provider, finish_reason=self.finish_reason, elapsed=self.elapsed,
+                      interrupted=self.interrupted, replayed=self.replayed, cost=self.cost,
+                      currency=self.currency, notes=(*self.notes, note))
 
     @property
     def text(self) -> str:

@@ -4,10 +4,11 @@ import contextlib
 import json
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from llm_magic.errors import ResponseFormatError
+from llm_magic.errors import NetworkError, ResponseFormatError
+from llm_magic.wire import sse
 from llm_magic.wire.sse import DONE, SSEDecoder, iter_events
 
 TEXTS = ["你好，", "世界", "🙂 emoji", "plain ascii", "机器学习是人工智能的一个分支。"]
@@ -78,6 +79,61 @@ def test_any_split_gives_the_same_events(texts, data):
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.binary(max_size=64), max_size=8))
-def test_arbitrary_bytes_raise_nothing_but_format_errors(chunks):
-    with contextlib.suppress(ResponseFormatError):
+@example([b'data: {"choices": [{"delta": {"content": "cut'])
+def test_arbitrary_bytes_raise_nothing_but_format_errors_or_a_cut(chunks):
+    with contextlib.suppress(ResponseFormatError, NetworkError):
         list(iter_events(chunks))
+
+
+def test_json_cut_short_at_the_end_is_a_cut_not_a_format_error():
+    """A close-delimited stream that stops mid-event ends cleanly at the socket: the decoder must say "cut"."""
+    with pytest.raises(NetworkError) as caught:
+        list(iter_events([b'data: {"choices": [{"delta": {"content": "ok"}}]}\n\n',
+                          b'data: {"choices": [{"delta": {"content": "\xe6\x9c']))
+    assert "closed before the answer was complete" in caught.value.message
+
+
+def test_text_that_is_no_json_at_the_end_is_still_a_format_error():
+    with pytest.raises(ResponseFormatError):
+        list(iter_events([b"data: <html>Bad gateway</html>"]))
+
+
+class _CountingLineEnds:
+    """Stands in for the decoder's line-end pattern and counts every byte it is asked to search."""
+
+    def __init__(self, pattern):
+        self.pattern = pattern
+        self.searched = 0
+
+    def _count(self, data, pos=0, endpos=None):
+        self.searched += (len(data) if endpos is None else endpos) - pos
+
+    def finditer(self, data, pos=0, endpos=None):
+        self._count(data, pos, endpos)
+        return self.pattern.finditer(data, pos, len(data) if endpos is None else endpos)
+
+    def search(self, data, pos=0, endpos=None):
+        self._count(data, pos, endpos)
+        return self.pattern.search(data, pos, len(data) if endpos is None else endpos)
+
+    def split(self, data, maxsplit=0):
+        self._count(data)
+        return self.pattern.split(data, maxsplit)
+
+
+@pytest.mark.parametrize("megabytes", [16, 100])
+def test_one_long_line_is_searched_once_per_byte(monkeypatch, megabytes):
+    """Linear time, measured as work and not as seconds: re-joining and re-splitting the buffer on every
+    read (the old decoder) searches a 16 MB line ~128 times over in 64 KiB reads, a 100 MB one ~800 times."""
+    counter = _CountingLineEnds(sse._LINE_END)
+    monkeypatch.setattr(sse, "_LINE_END", counter)
+    text = "学习".encode() + b"x" * (megabytes * 1_000_000)
+    line = b'data: {"choices": [{"index": 0, "delta": {"content": "' + text + b'"}}]}\n\n'
+    decoder = SSEDecoder()
+    events = []
+    step = 65536
+    for start in range(0, len(line), step):
+        events += decoder.feed(line[start:start + step])
+    events += decoder.close()
+    assert len(events) == 1 and events[0]["choices"][0]["delta"]["content"].encode() == text
+    assert len(line) <= counter.searched <= len(line) + 64, (counter.searched, len(line))
