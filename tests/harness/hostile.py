@@ -308,10 +308,18 @@ def binary_error(peer: Peer, text: str, status: str = "502 Bad Gateway") -> None
     peer.send(body)
 
 
+def stall_after_first_words(peer: Peer, text: str, seconds: float = 30.0) -> None:
+    """The first words of a stream, then silence until the client closes (or ``seconds`` pass)."""
+    peer.head("200 OK", {"Content-Type": "text/event-stream", "Connection": "close"})
+    if peer.send(b"".join(sse_events(text)[:3])):
+        peer.server.answering.set()
+        peer.wait_closed(seconds)
+
+
 SCRIPTS: dict[str, Callable[..., None]] = {
     script.__name__: script for script in (
         gzip_answer, gzip_bomb, endless_body, trickle_headers, huge_header, close_delimited_cut,
-        content_parts, malformed_usage, choices_object, gzip_error, binary_error,
+        content_parts, malformed_usage, choices_object, gzip_error, binary_error, stall_after_first_words,
     )
 }
 
