@@ -54,20 +54,25 @@ class SSEDecoder:
         self.scanned = 0
 
     def feed(self, chunk: bytes) -> list[Any]:
-        start = 1 if self._after_cr and chunk[:1] == b"\n" else 0
+        if self._after_cr and chunk[:1] == b"\n":
+            chunk = chunk[1:]  # the second half of a CRLF split across two reads
         self._after_cr = chunk.endswith(b"\r")
-        self.scanned += len(chunk) - start
+        self.scanned += len(chunk)
+        lines = _LINE_END.split(chunk)  # this chunk only: what came before was searched already
+        rest = lines.pop()
+        if not lines:
+            if rest:
+                self._pending.append(rest)
+            return []
+        if self._pending:
+            self._pending.append(lines[0])
+            lines[0] = b"".join(self._pending)  # a long line is joined once, when its end arrives
+            self._pending = []
+        if rest:
+            self._pending.append(rest)
         events: list[Any] = []
-        for end in _LINE_END.finditer(chunk, start):
-            line = chunk[start:end.start()]
-            if self._pending:
-                self._pending.append(line)
-                line = b"".join(self._pending)
-                self._pending = []
-            self._line(line, events)
-            start = end.end()
-        if start < len(chunk):
-            self._pending.append(chunk[start:])
+        for raw in lines:
+            self._line(raw, events)
         return events
 
     def close(self) -> list[Any]:

@@ -4,15 +4,18 @@ A thread blocked in ``recv`` wakes only when its socket is shut down: closing th
 descriptor elsewhere does not wake it, and a socket timeout restarts with every byte, so a
 server that trickles its headers one byte a second holds ``requests`` for as long as it likes.
 Each request in flight therefore gets a :class:`Watch`. The connection reports its socket to
-the watch of the current context (``wire.pools``); a timer shuts the socket down at the
-deadline, and a :class:`CancelScope` (one per side-by-side cell) shuts down every socket of
-its calls at once. Shutting down is safe from any thread and works for TLS sockets too,
-because it acts on the descriptor, below the TLS layer.
+the watch of the current context (``wire.pools``); one watchdog thread for the whole process
+shuts the socket down at the deadline (a thread per call would cost more than the call), and a
+:class:`CancelScope` (one per side-by-side cell) shuts down every socket of its calls at once.
+Shutting down is safe from any thread and works for TLS sockets too, because it acts on the
+descriptor, below the TLS layer.
 """
 
 from __future__ import annotations
 
 import contextlib
+import heapq
+import itertools
 import socket
 import threading
 import time
@@ -35,13 +38,64 @@ def _shutdown(sock: socket.socket) -> None:
         socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
 
+class _Watchdog:
+    """One thread that stops each armed watch at its deadline; disarmed entries are skipped."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._heap: list[tuple[float, int, Watch]] = []
+        self._order = itertools.count()
+        self._thread: threading.Thread | None = None
+
+    def arm(self, when: float, watch: Watch) -> None:
+        with self._cond:
+            if len(self._heap) > 256:  # drop the entries of calls that ended long before their deadline
+                self._heap = [entry for entry in self._heap if entry[2].armed]
+                heapq.heapify(self._heap)
+            entry = (when, next(self._order), watch)
+            heapq.heappush(self._heap, entry)
+            if self._thread is None or not self._thread.is_alive():  # first use, or after a fork
+                self._thread = threading.Thread(target=self._run, name="llm_magic-watchdog", daemon=True)
+                self._thread.start()
+            elif self._heap[0] is entry:
+                self._cond.notify()  # only a deadline earlier than all the others changes the wait
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                due = self._due()
+            for watch in due:
+                watch.expire()
+
+    def _due(self) -> list[Watch]:
+        """Wait until some armed watch is due, and take every one that is."""
+        while True:
+            while self._heap and not self._heap[0][2].armed:
+                heapq.heappop(self._heap)
+            if not self._heap:
+                self._cond.wait()
+                continue
+            wait = self._heap[0][0] - time.monotonic()
+            if wait > 0:
+                self._cond.wait(wait)
+                continue
+            due = []
+            while self._heap and self._heap[0][0] <= time.monotonic():
+                due.append(heapq.heappop(self._heap)[2])
+            return due
+
+
+_watchdog = _Watchdog()
+
+
 class Watch:
-    """One request in flight: its socket once known, a deadline timer, and why it was stopped."""
+    """One request in flight: its socket once known, its deadline, and why it was stopped."""
 
     def __init__(self, scope: CancelScope | None = None) -> None:
         self._lock = threading.Lock()
         self._sock: socket.socket | None = None
-        self._timer: threading.Timer | None = None
+        #: the watchdog stops the request at its deadline while this is True
+        self.armed = False
         self._scope = scope
         #: None while the request may run; DEADLINE or CANCELLED once its socket was shut down
         self.reason: str | None = None
@@ -63,18 +117,17 @@ class Watch:
 
     def arm(self, seconds: float) -> None:
         """Stop the request in ``seconds`` unless :meth:`disarm` comes first."""
-        timer = threading.Timer(max(0.0, seconds), self.stop, args=(DEADLINE,))
-        timer.name = "llm_magic-deadline"
-        timer.daemon = True
-        with self._lock:
-            self._timer = timer
-        timer.start()
+        self.armed = True
+        _watchdog.arm(time.monotonic() + max(0.0, seconds), self)
 
     def disarm(self) -> None:
-        with self._lock:
-            timer, self._timer = self._timer, None
-        if timer is not None:
-            timer.cancel()
+        self.armed = False
+
+    def expire(self) -> None:
+        """The deadline passed (the watchdog calls this): stop, unless disarmed meanwhile."""
+        if self.armed:
+            self.armed = False
+            self.stop(DEADLINE)
 
     def stop(self, reason: str) -> None:
         """Shut the socket down (now, or as soon as it is known); the first reason wins."""

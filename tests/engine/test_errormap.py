@@ -205,8 +205,10 @@ def test_a_404_on_the_model_list_is_not_a_missing_chat_endpoint():
     assert "does not list its models" in error.message and "chat may still work" in error.hint
 
 
-@pytest.mark.parametrize("body", [bytes(range(256)) * 4, b"\x1f\x8b\x08\x00" + bytes(range(200, 256)) * 20,
-                                  "正常的中文\x00\x01\x02\x03\x04\x05\x06\x07\x08".encode()], ids=["bytes", "gzip", "nul"])
+@pytest.mark.parametrize("body", [
+    bytes(range(256)) * 4, b"\x1f\x8b\x08\x00" + bytes(range(200, 256)) * 20,
+    "正常的中文\x00\x01\x02\x03\x04\x05\x06\x07\x08".encode(),
+], ids=["bytes", "gzip", "nul"])
 def test_binary_bodies_never_reach_a_message(body):
     error = error_for_status(502, body, ctx("openai"))
     for language in ("en", "zh"):
