@@ -130,7 +130,7 @@ class AnswerBuilder:
             raise not_a_completion(f"'choices' is {type(choices).__name__}, not a list.")
         for choice in choices[:1]:
             if not isinstance(choice, Mapping):
-                continue
+                raise not_a_completion(f"a choice is {type(choice).__name__}, not an object.")
             yield from self._add_part(choice.get("delta") or choice.get("message") or {})
             if choice.get("finish_reason"):
                 self.finish_reason = str(choice["finish_reason"])
@@ -161,7 +161,7 @@ class AnswerBuilder:
 
     def _add_part(self, part: Any) -> Iterator[TextDelta | ReasoningDelta]:
         if not isinstance(part, Mapping):
-            return
+            raise not_a_completion(f"'delta' or 'message' is {type(part).__name__}, not an object.")
         reasoning = self.context.provider.reasoning_of(part)
         if reasoning:
             self.reasoning.append(reasoning)
