@@ -330,7 +330,7 @@ def _moved(reply: Reply) -> e.LLMError:
     p, where = reply.context.provider, reply.location or "?"
     error = e.BadRequestError(
         Text(f"{p.display_name} answered that {reply.context.base_url} has moved (HTTP {reply.status}) to {where}.",
-             f"{p.display_name} 回复 {reply.context.base_url} 已迁移（HTTP {reply.status}）到 {where}。"),
+             f"{p.display_name} 表示 {reply.context.base_url} 已迁移到 {where}（HTTP {reply.status}）。"),
         hint=Text(f"If you trust the new address, make it the base URL ({p.base_url_var or 'base_url'}); "
                   "redirects are never followed, so the key was not sent there.",
                   f"如果信任新地址，请把它设为 Base URL（{p.base_url_var or 'base_url'}）；"

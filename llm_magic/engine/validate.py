@@ -67,14 +67,14 @@ def _check_surrogates(name: str, text: str) -> None:
         return
     char, where = ascii(found.group()), found.start()
     raise ConfigurationError(
-        Text(f"The {name} holds {char} at position {where}: half of a character pair, which cannot be sent. "
+        Text(f"The {name} holds {char} at index {where}: half of a character pair, which cannot be sent. "
              "Text read with the wrong encoding (a GBK file name from os.listdir()) looks like this.",
-             f"{name} 第 {where} 个字符是 {char}：这是半个代理对，无法发送。"
+             f"{name} 下标 {where} 处的字符是 {char}：这是半个代理对，无法发送。"
              "用错误编码读取的文本（例如 os.listdir() 得到的 GBK 文件名）就会这样。"),
-        hint=Text("Nothing was sent. Decode such a name with os.fsencode(name).decode('gbk'), or drop the "
+        hint=Text("Nothing was sent. Decode such a name with os.fsencode(name).decode('gbk'), or replace the "
                   "character with text.encode('utf-8', 'replace').decode('utf-8').",
                   "请求没有发送。这样的文件名可以用 os.fsencode(name).decode('gbk') 正确解码，"
-                  "或者用 text.encode('utf-8', 'replace').decode('utf-8') 去掉这个字符。"))
+                  "也可以用 text.encode('utf-8', 'replace').decode('utf-8') 把这个字符替换掉。"))
 
 
 def check_sendable(payload: Mapping[str, Any]) -> None:

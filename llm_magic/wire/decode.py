@@ -25,7 +25,8 @@ class BodyDecoder:
     """Identity: bytes pass through as they are."""
 
     def decode(self, data: bytes, room: int) -> list[bytes]:
-        return [data] if data else []
+        """At most ``room`` bytes of ``data`` (the rest is over the reader's cap anyway)."""
+        return [data if len(data) <= room else data[:room]] if data and room > 0 else []
 
     def flush(self) -> list[bytes]:
         return []
