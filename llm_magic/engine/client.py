@@ -140,9 +140,9 @@ def _read_stream(chunks: Iterator[bytes], builder: AnswerBuilder) -> Iterator[Ev
             if event is DONE:
                 return _done(builder)
             yield from builder.add_chunk(event)
-    except ResponseFormatError as error:
+    except (ResponseFormatError, NetworkError) as error:
         if builder.finish_reason and not isinstance(error, AnswerTooLargeError):
-            return  # garbage after the last chunk costs nothing
+            return  # garbage or a cut after the last chunk costs nothing: the answer is whole
         raise
     if not builder.finish_reason:
         raise stream_cut()

@@ -271,6 +271,16 @@ def close_delimited_cut(peer: Peer, text: str) -> None:
         peer.send(body[: len(body) // 2])
 
 
+def cut_after_finish(peer: Peer, text: str) -> None:
+    """The whole answer and its finish reason, then a cut inside the usage chunk (close-delimited)."""
+    peer.head("200 OK", {"Content-Type": _content_type(peer), "Connection": "close"})
+    if peer.stream:
+        events = sse_events(text)
+        peer.send(b"".join(events[:-2]) + events[-2][:20])
+    else:
+        peer.send(completion_body(text))
+
+
 def content_parts(peer: Peer, text: str) -> None:
     """``content`` as a list of ``{"type": "text", "text": ...}`` parts, as several servers send it."""
     _whole(peer, _answer(peer, text, parts=True))
@@ -318,7 +328,7 @@ def stall_after_first_words(peer: Peer, text: str, seconds: float = 30.0) -> Non
 
 SCRIPTS: dict[str, Callable[..., None]] = {
     script.__name__: script for script in (
-        gzip_answer, gzip_bomb, endless_body, trickle_headers, huge_header, close_delimited_cut,
+        gzip_answer, gzip_bomb, endless_body, trickle_headers, huge_header, close_delimited_cut, cut_after_finish,
         content_parts, malformed_usage, choices_object, gzip_error, binary_error, stall_after_first_words,
     )
 }

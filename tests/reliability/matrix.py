@@ -263,6 +263,7 @@ HOSTILE_ROWS = [
          message_has="64 KiB"),
     _raw("close-delimited body cut mid-event", "close_delimited_cut",
          Expect(e.NetworkError, ONE, partial=True), Expect(e.NetworkError, ALL)),
+    _raw("close-delimited cut after the finish chunk", "cut_after_finish", Expect(ANSWERED), Expect(ANSWERED)),
     _raw("content as a list of text parts", "content_parts", Expect(ANSWERED), Expect(ANSWERED)),
     _raw("usage of the wrong shape", "malformed_usage", Expect(ANSWERED), Expect(ANSWERED)),
     _raw("choices as an object", "choices_object", Expect(e.ResponseFormatError, ONE, partial=True),
