@@ -46,12 +46,14 @@ class _Watchdog:
         self._heap: list[tuple[float, int, Watch]] = []
         self._order = itertools.count()
         self._thread: threading.Thread | None = None
+        self._purge_at = 256
 
     def arm(self, when: float, watch: Watch) -> None:
         with self._cond:
-            if len(self._heap) > 256:  # drop the entries of calls that ended long before their deadline
+            if len(self._heap) > self._purge_at:  # drop the entries of calls that ended before their deadline
                 self._heap = [entry for entry in self._heap if entry[2].armed]
                 heapq.heapify(self._heap)
+                self._purge_at = max(256, 2 * len(self._heap))  # amortised: many calls in flight stay cheap
             entry = (when, next(self._order), watch)
             heapq.heappush(self._heap, entry)
             if self._thread is None or not self._thread.is_alive():  # first use, or after a fork
@@ -145,14 +147,25 @@ class Watch:
         if self._scope is not None:
             self._scope.discard(self)
 
-    @contextlib.contextmanager
-    def current(self) -> Iterator[Watch]:
-        """Make this the watch the connection reports its socket to, in this context."""
-        token = _watch.set(self)
-        try:
-            yield self
-        finally:
-            _watch.reset(token)
+    def current(self) -> _Current:
+        """Make this the watch the connection reports its socket to, in this context (``with``)."""
+        return _Current(self)
+
+
+class _Current:
+    """``with watch.current():`` without contextlib's generator, which costs more than the rest of the watch."""
+
+    __slots__ = ("_token", "_watch")
+
+    def __init__(self, watch: Watch) -> None:
+        self._watch = watch
+
+    def __enter__(self) -> Watch:
+        self._token = _watch.set(self._watch)
+        return self._watch
+
+    def __exit__(self, *exc: object) -> None:
+        _watch.reset(self._token)
 
 
 class CancelScope:
