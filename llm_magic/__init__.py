@@ -37,6 +37,7 @@ _ERRORS = (
     "AuthenticationError",
     "PermissionDeniedError", "InsufficientBalanceError", "RateLimitError", "BadRequestError",
     "ContentFilterError", "ServerError", "RequestTimeoutError", "NetworkError", "ResponseFormatError",
+    "AnswerTooLargeError",
 )
 _LAZY.update({name: "errors" for name in _ERRORS})
 

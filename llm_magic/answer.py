@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from .i18n import Text
 from .markup import sanitize_markdown
 
 
@@ -13,7 +14,8 @@ class Answer(str):
 
     ``reasoning`` holds a reasoning model's thinking, kept apart from the answer and never
     sent back to the provider. ``data`` holds the parsed JSON value of a ``--json`` or
-    ``--schema`` answer (None otherwise).
+    ``--schema`` answer (None otherwise). ``notes`` are short remarks on how the answer came (its
+    usage could not be read, the replay cache could not store it), shown as warnings by the magics.
     """
 
     reasoning: str | None
@@ -29,6 +31,7 @@ class Answer(str):
     cost: float | None
     currency: str | None
     data: Any
+    notes: tuple[Text, ...]
 
     def __new__(
         cls,
@@ -44,6 +47,7 @@ class Answer(str):
         replayed: bool = False,
         cost: float | None = None,
         currency: str | None = None,
+        notes: tuple[Text, ...] = (),
     ) -> Answer:
         self = super().__new__(cls, text)
         self.reasoning = reasoning or None
@@ -57,7 +61,17 @@ class Answer(str):
         self.cost = cost
         self.currency = currency
         self.data = None
+        self.notes = tuple(notes)
         return self
+
+    def with_note(self, note: Text) -> Answer:
+        """The same answer with one more note."""
+        noted = Answer(self.text, reasoning=self.reasoning, usage=self.usage, model=self.model,
+                       provider=self.provider, finish_reason=self.finish_reason, elapsed=self.elapsed,
+                       interrupted=self.interrupted, replayed=self.replayed, cost=self.cost,
+                       currency=self.currency, notes=(*self.notes, note))
+        noted.data = self.data
+        return noted
 
     @property
     def text(self) -> str:

@@ -34,6 +34,9 @@ class Settings:
     chatanywhere_host: str = "cn"
     #: a prompt longer than this is refused before sending: most likely a mistake
     max_prompt_chars: int = 2_000_000
+    #: reading stops with AnswerTooLargeError past this many bytes of one answer (decoded), keeping
+    #: what arrived: real answers are kilobytes, and a runaway server must not exhaust the kernel's memory
+    max_answer_bytes: int = 64 * 1024 * 1024
     #: the course's default model per provider, over the model each provider declares
     #: (``llm_magic.get_provider(name).default_model()`` gives the one in force)
     models: dict[str, str] = field(default_factory=dict)

@@ -18,6 +18,7 @@ contains a key. The tree::
     ├── RequestTimeoutError       no answer within the timeout (also 408)
     ├── NetworkError              DNS failure, connection refused or reset, TLS failure
     └── ResponseFormatError       a body that is not what the API promises
+        └── AnswerTooLargeError   an answer longer than ``settings.max_answer_bytes``, cut off there
 
     Interrupted                   (a KeyboardInterrupt) the user stopped the answer with ■ or Ctrl+C
 
@@ -26,6 +27,7 @@ An error raised after part of the answer arrived keeps that text on ``.partial``
 
 from __future__ import annotations
 
+import re
 import traceback
 from collections.abc import Callable
 from typing import TYPE_CHECKING, overload
@@ -40,8 +42,26 @@ __all__ = [
     "LLMError", "ConfigurationError", "UnknownProviderError", "MissingKeyError", "SessionBudgetError",
     "AuthenticationError", "PermissionDeniedError", "InsufficientBalanceError",
     "RateLimitError", "BadRequestError", "ContentFilterError", "ServerError",
-    "RequestTimeoutError", "NetworkError", "ResponseFormatError", "Interrupted",
+    "RequestTimeoutError", "NetworkError", "ResponseFormatError", "AnswerTooLargeError", "Interrupted",
 ]
+
+
+_BLANKS = re.compile(r"\s+")
+
+
+def excerpt(data: bytes | str, limit: int = 120) -> str:
+    """At most ``limit`` printable characters of a reply, for a message; binary data is only described.
+
+    A gzip or binary body must never put control characters or mojibake into an error.
+    """
+    text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
+    sample = text[:4096]
+    unreadable = sum(1 for c in sample if c == "\ufffd" or not (c.isprintable() or c.isspace()))
+    if sample and unreadable > len(sample) // 10:
+        size = len(data) if isinstance(data, bytes) else len(text.encode("utf-8", "surrogatepass"))
+        return f"<{size:,} bytes of binary data>"
+    shown = "".join(c for c in _BLANKS.sub(" ", text[: limit * 4]) if c.isprintable()).strip()
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
 @overload
@@ -196,6 +216,14 @@ class NetworkError(LLMError, ConnectionError):
 
 class ResponseFormatError(LLMError):
     """The provider answered with something that is not what its API promises."""
+
+
+class AnswerTooLargeError(ResponseFormatError):
+    """The answer passed ``settings.max_answer_bytes``; reading stopped there, the part read is kept."""
+
+    retryable = False
+    #: the cap in bytes that was reached
+    cap: int = 0
 
 
 class Interrupted(KeyboardInterrupt):

@@ -5,6 +5,11 @@ notebook) keyed by a SHA-256 of canonical JSON of provider, model and everything
 streaming switches. It stores the answer text, reasoning, usage, model, finish reason and time —
 never a key. Any change of parameter, prompt, system prompt or model is a miss.
 
+A cache file that cannot be used (damaged, read-only, locked by another program, a full disk)
+never costs an answer: :func:`safe_lookup` reports it as a miss with a warning, and
+:func:`recording` passes the answer on with a note instead of failing. A locked file is waited
+for at most :data:`LOCK_WAIT` seconds.
+
 The cell runner drafts a call once (``request.draft_request``), looks it up with
 :func:`key_of` *before* any key is resolved (so a replay works with no key and the provider
 offline), and on a miss prepares the same draft and wraps the live events in
@@ -28,7 +33,7 @@ from typing import Any
 from ..answer import Answer
 from ..config import settings
 from ..events import Event, Finished, ReasoningDelta, TextDelta
-from ..i18n import CJK_CHARACTERS
+from ..i18n import CJK_CHARACTERS, Text
 from .client import run_call
 from .options import split_options
 from .request import DraftRequest, PreparedCall, draft_request, prepare
@@ -46,9 +51,12 @@ __all__ = [
     "recording",
     "replay_events",
     "request_key",
+    "safe_lookup",
 ]
 
 DEFAULT_FILENAME = ".llm_magic_cache.sqlite"
+#: seconds to wait for a cache file another program holds locked: a replay is not worth more
+LOCK_WAIT = 1.0
 _NOT_SENT = ("stream", "stream_options")
 
 _SCHEMA = """CREATE TABLE IF NOT EXISTS answers (
@@ -67,9 +75,14 @@ class ReplayCache:
     def _connection(self) -> sqlite3.Connection:
         if self._db is None:  # opened on first use: a cache nobody uses creates no file
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(str(self.path), timeout=10, check_same_thread=False)
-            self._db.execute(_SCHEMA)
-            self._db.commit()
+            db = sqlite3.connect(str(self.path), timeout=LOCK_WAIT, check_same_thread=False)
+            try:
+                db.execute(_SCHEMA)
+                db.commit()
+            except sqlite3.Error:
+                db.close()  # a damaged file: try afresh next time rather than keep a broken connection
+                raise
+            self._db = db
         return self._db
 
     def lookup(self, call_key: str) -> Answer | None:
@@ -185,8 +198,50 @@ def replay_events(answer: Answer, delay: float = 0.0) -> Iterator[Event]:
     yield Finished(replayed)
 
 
+#: what stops a cache file from being used: SQLite's errors and the file system's
+CACHE_FAILURES = (sqlite3.Error, OSError)
+
+
+def _why(error: BaseException) -> Text:
+    """The cause of a cache failure in a few words."""
+    words = str(error).lower()
+    if "locked" in words or "busy" in words:
+        return Text("another program holds it locked", "另一个程序锁定了它")
+    if "readonly" in words or "read-only" in words or "permission" in words or "unable to open" in words:
+        return Text("it cannot be written here", "此处无法写入")
+    if "full" in words or "no space" in words:
+        return Text("the disk is full", "磁盘已满")
+    if "not a database" in words or "malformed" in words or "corrupt" in words:
+        return Text("the file is damaged or is not a cache", "文件已损坏或不是缓存文件")
+    return Text(type(error).__name__, type(error).__name__)
+
+
+def not_read(cache: ReplayCache, error: BaseException) -> Text:
+    """The warning for a cache that could not be looked in: the call goes live and is not recorded."""
+    why = _why(error)
+    return Text(f"The replay cache {cache.path} was not used ({why.en}): this answer comes live "
+                "and is not recorded.",
+                f"回放缓存 {cache.path} 未能使用（{why.zh}）：本次回答实时获取，不会被记录。")
+
+
+def not_written(cache: ReplayCache, error: BaseException) -> Text:
+    """The note for an answer the cache could not store: the answer itself is whole."""
+    why = _why(error)
+    return Text(f"The replay cache {cache.path} could not record this answer ({why.en}); "
+                "the answer is complete and kept in _llm.",
+                f"回放缓存 {cache.path} 未能记录这次回答（{why.zh}）；回答是完整的，已保存在 _llm 中。")
+
+
+def safe_lookup(cache: ReplayCache, call_key: str) -> tuple[Answer | None, Text | None]:
+    """``(stored answer or None, None)``, or ``(None, warning)`` when the file cannot be read."""
+    try:
+        return cache.lookup(call_key), None
+    except CACHE_FAILURES as error:
+        return None, not_read(cache, error)
+
+
 def recording(events: Iterator[Event], cache: ReplayCache, call_key: str) -> Generator[Event, None, None]:
-    """``events`` passed on unchanged; the finished answer is stored under ``call_key``.
+    """``events`` passed on; the finished answer is stored under ``call_key`` (or carries a note why not).
 
     ``close()`` and ``throw()`` reach ``events`` too, so a call stopped with ■ is billed for
     what arrived and its partial answer comes back (``client.run_call``)."""
@@ -198,7 +253,10 @@ def recording(events: Iterator[Event], cache: ReplayCache, call_key: str) -> Gen
             return
         pending = None
         if isinstance(event, Finished):
-            cache.store(call_key, event.answer)
+            try:
+                cache.store(call_key, event.answer)
+            except CACHE_FAILURES as error:  # the paid answer matters more than its copy
+                event = Finished(event.answer.with_note(not_written(cache, error)))
         try:
             yield event
         except GeneratorExit:
@@ -214,13 +272,19 @@ def recording(events: Iterator[Event], cache: ReplayCache, call_key: str) -> Gen
                 return
 
 
+def noting(events: Iterator[Event], note: Text) -> Generator[Event, None, None]:
+    """``events`` passed on, the finished answer carrying ``note``."""
+    for event in events:
+        yield Finished(event.answer.with_note(note)) if isinstance(event, Finished) else event
+
+
 def cached_stream(provider: str, prompt: str | None = None, *, refresh: bool = False,
                   path: str | Path | None = None, delay: float = 0.0, **options: Any) -> Iterator[Event]:
     """Replay a stored answer, or run the call live and store it; ``refresh`` forces a live call."""
     model, asked, send = split_options(options)
     draft = draft_request(resolve(provider, model), prompt, asked)
     cache, call_key = get_cache(path), key_of(draft)
-    hit = None if refresh else cache.lookup(call_key)
+    hit, warning = (None, None) if refresh else safe_lookup(cache, call_key)
     if hit is not None:
         if draft.expect is None:
             yield from replay_events(hit, delay)
@@ -229,4 +293,5 @@ def cached_stream(provider: str, prompt: str | None = None, *, refresh: bool = F
 
             yield from checked(replay_events(hit, delay), draft.expect)
         return
-    yield from recording(run_call(prepare(draft, send)), cache, call_key)
+    events = run_call(prepare(draft, send))
+    yield from noting(events, warning) if warning is not None else recording(events, cache, call_key)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import random
 import time
 from collections.abc import Generator, Iterator
@@ -10,25 +11,40 @@ from typing import TYPE_CHECKING, Any
 
 from ..answer import Answer
 from ..config import settings
-from ..errors import ContentFilterError, Interrupted, LLMError, NetworkError, ResponseFormatError, ServerError
+from ..errors import (
+    AnswerTooLargeError,
+    ContentFilterError,
+    Interrupted,
+    LLMError,
+    NetworkError,
+    ResponseFormatError,
+    ServerError,
+    excerpt,
+)
 from ..events import Event, Finished, ReasoningDelta, RetryWait, TextDelta
 from ..i18n import Text
 from ..wire import transport
-from ..wire.sse import DONE, SSEDecoder
+from ..wire.failures import cancelled_error
+from ..wire.sse import DONE, SSEDecoder, stream_cut
+from ..wire.watch import pause
 from . import cut, exchange, usage
-from .assemble import AnswerBuilder, not_a_completion
+from .assemble import AnswerBuilder, not_a_completion, partial_content
 from .errormap import Context, error_for_status
 from .request import PreparedCall, prepare_call, resolve_endpoint
 
 if TYPE_CHECKING:
+    import requests
+
     from ..providers import Provider
 
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+#: 529 is the "overloaded" status of Anthropic and of LiteLLM relays
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 529})
 
 
 def _retry_delay(attempt: int, retry_after: float | None) -> float | None:
     """Seconds before retry ``attempt`` (1-based); None when Retry-After asks for more than we wait."""
-    if retry_after is not None:
+    if retry_after is not None and math.isfinite(retry_after):
+        retry_after = max(0.0, retry_after)
         return retry_after if retry_after <= settings.max_retry_wait else None
     step: float = settings.backoff * (2 ** (attempt - 1))
     return min(settings.max_retry_wait, step * (0.5 + random.random()))
@@ -91,34 +107,55 @@ def _attempts(call: PreparedCall, builder: AnswerBuilder, started: float) -> Ite
                     error.replace_hint(acted)
                 raise
             yield RetryWait(attempt, delay, error, call.max_retries)
-            time.sleep(delay)
+            if not pause(delay):
+                raise cancelled_error(call.provider.name) from None  # the cell ended during the pause
 
 
 def _attempt(call: PreparedCall, builder: AnswerBuilder, deadline: float) -> Iterator[Event]:
     remaining = max(0.001, deadline - time.monotonic())
     read_timeout = min(settings.read_timeout, remaining)
+    name = call.provider.name
     record = exchange.start(exchange.request_of(call.provider, call.url, call.payload, stream=call.stream,
                                                 has_key=bool(call.key)))
     response = transport.post(
-        transport.session_for(call.provider.name), call.url, call.payload,
-        provider=call.provider.name, key=call.key, stream=call.stream,
+        transport.session_for(name), call.url, call.payload, provider=name, key=call.key, stream=call.stream,
         connect_timeout=min(settings.connect_timeout, remaining), read_timeout=read_timeout,
+        deadline=deadline, timeout=call.timeout,
     )
     content_type = response.headers.get("Content-Type", "").lower()
     record.got_status(response.status_code, content_type)
     try:
-        if response.status_code >= 400:
-            body = b"".join(transport.read_chunks(response, provider=call.provider.name, deadline=deadline,
+        if response.status_code >= 300:  # a redirect is never followed: the key would travel with it
+            body = b"".join(transport.read_chunks(response, provider=name, deadline=deadline,
                                                   timeout=call.timeout, limit=transport.ERROR_BODY_LIMIT))
             record.got_body(exchange.parsed(body))
             raise error_for_status(response.status_code, body, builder.context, response.headers)
-        chunks = transport.read_chunks(response, provider=call.provider.name, deadline=deadline, timeout=call.timeout)
+        chunks = transport.read_chunks(response, provider=name, deadline=deadline, timeout=call.timeout)
         if "text/event-stream" in content_type:
             yield from _read_stream(chunks, builder, record)
         else:
-            yield from _read_whole(b"".join(chunks), builder, record)
+            yield from _read_whole(_whole_body(chunks, builder), builder, record,
+                                   close_delimited=_close_delimited(response))
     finally:
         response.close()
+
+
+def _close_delimited(response: requests.Response) -> bool:
+    """No length and no chunks: the body ends where the connection ends, so a cut looks like an end."""
+    headers = response.headers
+    return "Content-Length" not in headers and "chunked" not in headers.get("Transfer-Encoding", "").lower()
+
+
+def _whole_body(chunks: Iterator[bytes], builder: AnswerBuilder) -> bytes:
+    """The whole body; past the size cap, the text of the part that arrived goes into the answer first."""
+    parts: list[bytes] = []
+    try:
+        for chunk in chunks:
+            parts.append(chunk)
+    except AnswerTooLargeError:
+        builder.add_partial_text(partial_content(b"".join(parts)))
+        raise
+    return b"".join(parts)
 
 
 def _read_stream(chunks: Iterator[bytes], builder: AnswerBuilder,
@@ -138,15 +175,12 @@ def _read_stream(chunks: Iterator[bytes], builder: AnswerBuilder,
             if record is not None:
                 record.got_event(event)
             yield from builder.add_chunk(event)
-    except ResponseFormatError:
-        if builder.finish_reason:
-            return  # garbage after the last chunk costs nothing
+    except (ResponseFormatError, NetworkError) as error:
+        if builder.finish_reason and not isinstance(error, AnswerTooLargeError):
+            return  # garbage or a cut after the last chunk costs nothing: the answer is whole
         raise
     if not builder.finish_reason:
-        raise NetworkError(
-            Text("The connection closed before the answer was complete.", "回答还没结束，连接就断开了。"),
-            hint=Text("Run the cell again; the part that arrived is kept.", "请重新运行；已收到的部分会保留。"),
-        )
+        raise stream_cut()
 
 
 def _done(builder: AnswerBuilder) -> None:
@@ -155,7 +189,8 @@ def _done(builder: AnswerBuilder) -> None:
         raise not_a_completion("the stream ended without any choices.")
 
 
-def _read_whole(body: bytes, builder: AnswerBuilder, record: exchange.Exchange | None = None) -> Iterator[Event]:
+def _read_whole(body: bytes, builder: AnswerBuilder, record: exchange.Exchange | None = None, *,
+                close_delimited: bool = False) -> Iterator[Event]:
     # DeepSeek sends blank lines while a request waits in its queue: strip before decoding.
     text = body.decode("utf-8", errors="replace").strip()
     if text.startswith("data:") or text.startswith(":"):
@@ -168,7 +203,9 @@ def _read_whole(body: bytes, builder: AnswerBuilder, record: exchange.Exchange |
     except (ValueError, RecursionError):
         if record is not None:
             record.got_body(text)
-        raise not_a_completion(repr(text[:120])) from None
+        if close_delimited and text[:1] in "{[":
+            raise stream_cut() from None  # JSON that stops where the connection stopped: a cut
+        raise not_a_completion(repr(excerpt(text))) from None
     if record is not None:
         record.got_body(data)
     yield from builder.add_message(data)
@@ -217,20 +254,22 @@ def list_models(provider: str | Provider, *, key: str | None = None, base_url: s
     adapter, base_url, key = resolve_endpoint(provider, key=key, base_url=base_url)
     timeout = settings.timeout if timeout is None else timeout
     deadline = time.monotonic() + timeout
-    context = Context(adapter, adapter.default_model(), base_url, key)
+    context = Context(adapter, adapter.default_model(), base_url, key, path="/models")
     response = transport.get(transport.session_for(adapter.name), f"{base_url}/models", provider=adapter.name,
                              key=key, connect_timeout=settings.connect_timeout,
-                             read_timeout=min(settings.read_timeout, timeout))
+                             read_timeout=min(settings.read_timeout, timeout), deadline=deadline, timeout=timeout)
+    failed = response.status_code >= 300  # a redirect included: it is never followed
     try:
-        body = b"".join(transport.read_chunks(response, provider=adapter.name, deadline=deadline, timeout=timeout))
+        body = b"".join(transport.read_chunks(response, provider=adapter.name, deadline=deadline, timeout=timeout,
+                                              limit=transport.ERROR_BODY_LIMIT if failed else None))
     finally:
         response.close()
-    if response.status_code >= 400:
+    if failed:
         raise error_for_status(response.status_code, body, context, response.headers)
     try:
         data = json.loads(body.decode("utf-8", errors="replace").strip())
     except (ValueError, RecursionError):
-        raise not_a_completion(repr(body[:120])) from None
+        raise not_a_completion(repr(excerpt(body))) from None
     models = data.get("data") if isinstance(data, dict) else data
     if not isinstance(models, list):
         raise not_a_completion("no 'data' list in the /models reply.")

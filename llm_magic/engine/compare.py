@@ -26,12 +26,15 @@ from ..answer import Answer
 from ..errors import ConfigurationError, LLMError
 from ..events import Event
 from ..i18n import Text
+from ..wire.watch import CancelScope
 from . import client, usage
 
 __all__ = ["ask_many", "labels_for", "stream_calls", "stream_many"]
 
 #: starts one provider's call and returns its events; an LLMError it raises goes in that slot
 StartEvents = Callable[[], Generator[Event, None, None]]
+#: how long the caller waits for a stopped worker to end (one blocked in a DNS lookup cannot be woken)
+_JOIN_SECONDS = 2.0
 
 
 def labels_for(providers: Sequence[str]) -> list[str]:
@@ -58,15 +61,22 @@ def ask_many(providers: Sequence[str], prompt: str | None = None, **options: Any
     labels = labels_for(providers)
     _preflight(prompt, options)
 
+    scope = CancelScope()
+
     def one(spec: str) -> Answer | LLMError:
-        try:
-            return client.ask(spec, prompt, **options)
-        except LLMError as error:
-            return error
+        with scope.entered():
+            try:
+                return client.ask(spec, prompt, **options)
+            except LLMError as error:
+                return error
 
     with ThreadPoolExecutor(max_workers=len(labels), thread_name_prefix="llm_magic-compare") as pool:
         futures = [pool.submit(one, spec.strip()) for spec in providers]
-        return {label: future.result() for label, future in zip(labels, futures, strict=False)}
+        try:
+            return {label: future.result() for label, future in zip(labels, futures, strict=False)}
+        except BaseException:
+            scope.cancel()  # Ctrl-C: close every request, so the pool's threads end now and not in minutes
+            raise
 
 
 _DONE = object()
@@ -76,7 +86,7 @@ def stream_many(providers: Sequence[str], prompt: str | None = None,
                 **options: Any) -> Generator[tuple[str, Event | LLMError], None, None]:
     """``(label, event)`` pairs from all providers as they arrive; an error ends that label's stream.
 
-    Closing the generator early (or an interrupt) asks every worker to stop at its next event.
+    Closing the generator early (or an interrupt) closes every worker's connection and ends its thread.
     Bad arguments and a used-up session budget raise here, before the first ``next()``.
     """
     labels = labels_for(providers)
@@ -89,26 +99,18 @@ def stream_many(providers: Sequence[str], prompt: str | None = None,
 
 
 def stream_calls(calls: Mapping[str, StartEvents]) -> Generator[tuple[str, Event | LLMError], None, None]:
-    """``(label, event)`` pairs from every call, each run in its own thread, as they arrive."""
+    """``(label, event)`` pairs from every call, each run in its own thread, as they arrive.
+
+    When the caller stops early (Ctrl-C, an error, ``close()``), every call's request in flight
+    is closed (``wire.watch.CancelScope``) and the threads are joined: nothing outlives the cell.
+    """
     inbox: queue.Queue[tuple[str, Any]] = queue.Queue()
     stop = threading.Event()
+    scope = CancelScope()
 
     def worker(label: str, start: StartEvents) -> None:
-        try:
-            events = start()
-            try:
-                for event in events:
-                    if stop.is_set():
-                        return
-                    inbox.put((label, event))
-            finally:
-                events.close()
-        except LLMError as error:
-            inbox.put((label, error))
-        except BaseException as error:  # noqa: BLE001 - a bug, not a provider failure: re-raised in the caller
-            inbox.put((label, _Crash(error)))
-        finally:
-            inbox.put((label, _DONE))
+        with scope.entered():
+            _run_worker(label, start, inbox, stop)
 
     threads = [threading.Thread(target=worker, args=(label, start), daemon=True,
                                 name=f"llm_magic-stream-{label}") for label, start in calls.items()]
@@ -126,6 +128,29 @@ def stream_calls(calls: Mapping[str, StartEvents]) -> Generator[tuple[str, Event
                 yield label, item
     finally:
         stop.set()
+        scope.cancel()
+        for thread in threads:
+            thread.join(_JOIN_SECONDS)
+
+
+def _run_worker(label: str, start: StartEvents, inbox: queue.Queue[tuple[str, Any]], stop: threading.Event) -> None:
+    """One call's events into ``inbox``, then ``_DONE``; nothing more once ``stop`` is set."""
+    try:
+        events = start()
+        try:
+            for event in events:
+                if stop.is_set():
+                    return
+                inbox.put((label, event))
+        finally:
+            events.close()
+    except LLMError as error:
+        if not stop.is_set():
+            inbox.put((label, error))
+    except BaseException as error:  # noqa: BLE001 - a bug, not a provider failure: re-raised in the caller
+        inbox.put((label, _Crash(error)))
+    finally:
+        inbox.put((label, _DONE))
 
 
 class _Crash:

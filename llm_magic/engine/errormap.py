@@ -13,12 +13,12 @@ from typing import Any
 
 from .. import errors as e
 from ..i18n import Text
+from ..keys.lookup import key_source
 from ..providers import Provider
 from ..providers.facts import Retirement
 
 _DETAIL_LIMIT = 240
 _TAG = re.compile(r"<[^>]+>")
-_WS = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -53,14 +53,13 @@ def parse_error_body(body: bytes | str) -> ErrorBody:
         found = heading or title
         shown = found.group(1) if found else _TAG.sub(" ", text)
         return ErrorBody(message=_short(html.unescape(shown)))
-    return ErrorBody(message=_short(text))
+    return ErrorBody(message=e.excerpt(body, _DETAIL_LIMIT))  # gzip or binary bodies are only described
 
 
 def error_from_object(data: Mapping[str, Any]) -> ErrorBody:
     """The parts of a decoded JSON error object."""
     error = data.get("error", data)
-    estimated = data.get("estimated_time")
-    estimated = float(estimated) if isinstance(estimated, (int, float)) else None
+    estimated = _wait(data.get("estimated_time"))
     if isinstance(error, str):
         return ErrorBody(message=_short(error), estimated_time=estimated)
     if isinstance(error, list):
@@ -74,9 +73,21 @@ def error_from_object(data: Mapping[str, Any]) -> ErrorBody:
     return ErrorBody(message=_short(str(error)))
 
 
+def _wait(value: Any) -> float | None:
+    """A wait the server predicts: only a positive, finite number of seconds is one (never -5 or NaN)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) and value > 0 else None
+
+
 def _short(text: str) -> str:
-    text = _WS.sub(" ", text).strip()
-    return text if len(text) <= _DETAIL_LIMIT else text[: _DETAIL_LIMIT - 1] + "…"
+    return e.excerpt(text, _DETAIL_LIMIT)
+
+
+def seconds(count: float) -> Text:
+    """``"1 second"``, ``"8 seconds"`` (rounded up: a wait is never shorter than asked), ``"8 秒"``."""
+    whole = max(1, math.ceil(count))
+    return Text(f"{whole} second{'' if whole == 1 else 's'}", f"{whole} 秒")
 
 
 def _retry_after(headers: Mapping[str, str] | None) -> float | None:
@@ -98,6 +109,8 @@ class Context:
     model: str
     base_url: str
     key: str | None = field(default=None, repr=False)
+    #: the endpoint called, after the base URL
+    path: str = "/chat/completions"
 
 
 @dataclass(frozen=True)
@@ -108,6 +121,8 @@ class Reply:
     body: ErrorBody
     context: Context
     retry_after: float | None = None
+    #: where a redirect points (shown, never followed)
+    location: str | None = None
 
     @property
     def words(self) -> str:
@@ -128,7 +143,9 @@ def error_for_status(
     status: int, body: bytes | str, context: Context, headers: Mapping[str, str] | None = None
 ) -> e.LLMError:
     """The LLMError for an HTTP error reply."""
-    return classify(Reply(status, parse_error_body(body), context, _retry_after(headers)))
+    location = (headers or {}).get("Location")
+    return classify(Reply(status, parse_error_body(body), context, _retry_after(headers),
+                          e.excerpt(location, 200) if location else None))
 
 
 def error_in_stream(data: Mapping[str, Any], context: Context) -> e.LLMError:
@@ -150,7 +167,8 @@ _NO_BALANCE = ("arrearage", "overdue", "insufficient balance", "exceeded your mo
 _FILTERED = ("data_inspection", "datainspection", "content_filter", "inappropriate content", "content exists risk")
 _RATE_LIMITED = ("rate limit", "limit_requests", "throttling")
 _UNKNOWN_MODEL = ("model not exist", "does not exist", "model_not_found", "model_not_supported",
-                  "modelnotfound", "not supported by any provider", "unknown model", "no such model")
+                  "modelnotfound", "not supported by any provider", "unknown model", "no such model",
+                  "invalid model name")  # the last: LiteLLM's "Invalid model name passed in model=…"
 _DAILY = ("00:00", "每日", "per day", "tomorrow", "明天")
 #: how providers say a model cannot take an image part (OpenAI, DashScope, vLLM/TGI-style routers)
 _NO_IMAGES = ("image input", "image_url", "does not support image", "not support image", "vision",
@@ -180,8 +198,11 @@ def _filtered(reply: Reply) -> e.LLMError:
 
 
 def _rejected_key(reply: Reply) -> e.LLMError:
+    provider, key = reply.context.provider, reply.context.key
+    source = key_source(provider, key)  # the environment, a .env file or %llm_key: which one to fix
+    hint = provider.auth_hint(key)
     return e.AuthenticationError(reply.said("rejected the key (HTTP 401)", "拒绝了这个 Key（HTTP 401）"),
-                                 hint=reply.context.provider.auth_hint(reply.context.key), **reply.common())
+                                 hint=source + hint if source else hint, **reply.common())
 
 
 def _forbidden(reply: Reply) -> e.LLMError:
@@ -196,8 +217,8 @@ def _rate_limited(reply: Reply) -> e.LLMError:
                     "or pick another model with -m.",
                     "该模型今天的免费额度已用完：请明天再试，或用 -m 换一个模型。")
     elif reply.retry_after:
-        hint = Text(f"Wait {reply.retry_after:.0f} seconds, then run the cell again.",
-                    f"请等待 {reply.retry_after:.0f} 秒后重新运行。")
+        wait = seconds(reply.retry_after)
+        hint = Text(f"Wait {wait.en}, then run the cell again.", f"请等待 {wait.zh}后重新运行。")
     else:
         hint = Text("Wait a minute, then run the cell again; free keys have small per-minute and daily quotas.",
                     "请等一分钟后重新运行；免费 Key 的每分钟和每日额度都很小。")
@@ -271,8 +292,13 @@ def _timed_out(reply: Reply) -> e.LLMError:
 def _server_failed(reply: Reply) -> e.LLMError:
     estimated = reply.body.estimated_time
     if estimated:
-        hint = Text(f"The model is loading: wait about {estimated:.0f} seconds and run the cell again.",
-                    f"模型正在加载：请等大约 {estimated:.0f} 秒后重新运行。")
+        wait = seconds(estimated)
+        hint = Text(f"The model is loading: wait about {wait.en} and run the cell again.",
+                    f"模型正在加载：请等大约 {wait.zh}后重新运行。")
+    elif reply.retry_after:
+        wait = seconds(reply.retry_after)
+        hint = Text(f"The provider asks to wait {wait.en}; then run the cell again.",
+                    f"服务商要求等待 {wait.zh}，之后请重新运行。")
     else:
         hint = Text("The problem is on the provider's side: wait a moment and run the cell again.",
                     "问题出在服务商一侧：请稍等片刻后重新运行。")
@@ -289,6 +315,32 @@ def _no_endpoint(reply: Reply) -> e.LLMError:
                   "it should end where /chat/completions is appended.",
                   f"请检查 Base URL（{p.base_url_var or '配置'}）：它应当是拼接 /chat/completions 之前的部分。"),
         **reply.common())
+
+
+def _no_model_list(reply: Reply) -> e.LLMError:
+    p = reply.context.provider
+    return e.BadRequestError(
+        reply.said(f"does not list its models at {reply.context.base_url}/models (HTTP 404)",
+                   f"没有在 {reply.context.base_url}/models 提供模型列表（HTTP 404）"),
+        hint=Text(f"Many servers have no model list; chat may still work: try %%llm {p.name} -m MODEL "
+                  "with a model name from the server's documentation.",
+                  f"很多服务器不提供模型列表，对话仍可能正常：请试试 %%llm {p.name} -m 模型名，"
+                  "模型名请查阅该服务的文档。"),
+        **reply.common())
+
+
+def _moved(reply: Reply) -> e.LLMError:
+    p, where = reply.context.provider, reply.location or "?"
+    error = e.BadRequestError(
+        Text(f"{p.display_name} answered that {reply.context.base_url} has moved (HTTP {reply.status}) to {where}.",
+             f"{p.display_name} 表示 {reply.context.base_url} 已迁移到 {where}（HTTP {reply.status}）。"),
+        hint=Text(f"If you trust the new address, make it the base URL ({p.base_url_var or 'base_url'}); "
+                  "redirects are never followed, so the key was not sent there.",
+                  f"如果信任新地址，请把它设为 Base URL（{p.base_url_var or 'base_url'}）；"
+                  "重定向不会被跟随，Key 没有发往新地址。"),
+        **reply.common())
+    error.retryable = False
+    return error
 
 
 def _gone(reply: Reply) -> e.LLMError:
@@ -330,6 +382,7 @@ def _is_server_side(reply: Reply) -> bool:
 #: (test, error) in order: the money and moderation words win over the status, as providers
 #: send them with 400, 402, 403 or 429; the last rule takes whatever is left.
 RULES: tuple[tuple[Callable[[Reply], bool], Callable[[Reply], e.LLMError]], ...] = (
+    (lambda reply: reply.status is not None and 300 <= reply.status < 400, _moved),
     (lambda reply: reply.status == 402 or _mentions(_NO_BALANCE)(reply), _no_balance),
     (_mentions(_FILTERED), _filtered),
     (_status(401), _rejected_key),
@@ -340,6 +393,7 @@ RULES: tuple[tuple[Callable[[Reply], bool], Callable[[Reply], e.LLMError]], ...]
     (lambda reply: reply.status in (400, 415, 422) and _mentions(_NO_IMAGES)(reply), _cannot_read_images),
     (_status(408, 504), _timed_out),
     (_is_server_side, _server_failed),
+    (lambda reply: reply.status == 404 and reply.context.path == "/models", _no_model_list),
     (_status(404), _no_endpoint),
     (_status(410), _gone),
     (_status(413), _too_large),
@@ -349,8 +403,11 @@ RULES: tuple[tuple[Callable[[Reply], bool], Callable[[Reply], e.LLMError]], ...]
 
 
 def classify(reply: Reply) -> e.LLMError:
-    """The error built by the first rule that matches ``reply``."""
-    return next(build(reply) for matches, build in RULES if matches(reply))
+    """The error built by the first rule that matches ``reply``; Retry-After holds whatever the status."""
+    error = next(build(reply) for matches, build in RULES if matches(reply))
+    if error.retry_after is None:
+        error.retry_after = reply.retry_after
+    return error
 
 
 def _bad_request_hint(body: ErrorBody) -> Text:

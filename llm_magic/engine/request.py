@@ -22,7 +22,7 @@ from ..wire.transport import check_base_url
 from .options import AskOptions, Message, SendOptions, split_options
 from .parameters import adapt_parameters
 from .target import Target, resolve, split_spec
-from .validate import bad_option, check_number, check_whole
+from .validate import MIN_TIMEOUT, bad_option, check_number, check_sendable, check_text, check_whole
 
 if TYPE_CHECKING:
     from .images import ImageInput
@@ -146,6 +146,8 @@ def _check_size(built: list[dict[str, Any]]) -> None:
 def draft_request(target: Target, prompt: str | None, asked: AskOptions) -> DraftRequest:
     """Validate what is asked and build the payload; needs no key and contacts nobody."""
     adapter = target.provider
+    check_text("prompt", prompt)
+    check_text("system", asked.system)
     check_number("temperature", asked.temperature, 0, 2)
     check_number("top_p", asked.top_p, 0, 1, low_open=True)
     check_whole("max_tokens", asked.max_tokens, 1, adapter.name)
@@ -157,6 +159,7 @@ def draft_request(target: Target, prompt: str | None, asked: AskOptions) -> Draf
         _check_sent_images(adapter, images, built)
     wire_stream = adapter.wire_stream(asked.stream, asked.think)
     payload = adapter.build_payload(target.model, built, stream=wire_stream, think=asked.think, params=params)
+    check_sendable(payload)  # a lone surrogate in the history or an extra field, a value JSON cannot hold
     return DraftRequest(target, payload, wire_stream, (*notes, *notices), images, expect)
 
 
@@ -218,8 +221,11 @@ def prepare(draft: DraftRequest, send: SendOptions) -> PreparedCall:
     timeout = settings.timeout if send.timeout is None else send.timeout
     if check_number("timeout", timeout, 0, 86400, low_open=True) is None:
         timeout = settings.timeout
+    if timeout < MIN_TIMEOUT:  # 1e-300 passes "more than 0" but leaves no time to connect
+        raise bad_option(f"timeout must be at least {MIN_TIMEOUT:g} seconds, not {timeout:g}.",
+                         f"timeout 至少为 {MIN_TIMEOUT:g} 秒，而不是 {timeout:g}。")
+    retries = settings.max_retries if send.max_retries is None else check_whole("max_retries", send.max_retries, 0) or 0
     _, url, key = resolve_endpoint(draft.provider, key=send.key, base_url=send.base_url)
-    retries = settings.max_retries if send.max_retries is None else max(0, int(send.max_retries))
     return PreparedCall(draft.provider, draft.model, url, draft.payload, key, draft.stream, float(timeout), retries,
                         draft.expect)
 

@@ -247,3 +247,23 @@ def require_key(provider: Provider) -> str:
         hint=provider.key_hint(),
         provider=provider.name,
     )
+
+
+def key_source(provider: Provider, key: str | None) -> Text | None:
+    """Where ``key`` (the one a call sent) came from, in words that tell a student which one to fix."""
+    if not key:
+        return None
+    found = lookup_key(provider)
+    if not found.value or found.value.strip() != key:
+        return Text("This key was given to the call directly (key=…).", "这个 Key 是调用时直接传入的（key=…）。")
+    if found.source == ENTERED:
+        if found.loaded_from is not None:
+            return Text(f"This key was loaded with %llm_key --env from {found.loaded_from}.",
+                        f"这个 Key 是用 %llm_key --env 从 {found.loaded_from} 载入的。")
+        return Text(f"This key was entered in this session with %llm_key {provider.name}.",
+                    f"这个 Key 是本次会话中用 %llm_key {provider.name} 输入的。")
+    if found.source == ENVIRONMENT:
+        return Text(f"This key comes from the environment variable {found.variable}.",
+                    f"这个 Key 来自环境变量 {found.variable}。")
+    return Text(f"This key comes from {found.variable} in the .env file {found.source}.",
+                f"这个 Key 来自 .env 文件 {found.source} 中的 {found.variable}。")

@@ -8,7 +8,7 @@ loading the extension stays free.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -100,12 +100,16 @@ def _events(draft: DraftRequest, asked: AskOptions, cell: Cell) -> tuple[CallInf
     from ..engine import cache
     from ..engine.client import run_call
     from ..engine.request import prepare
+    from ..render.notice import show_warning
 
     store = cache.get_cache() if cell.cache else None
     call_key = cache.key_of(draft) if store is not None else ""
-    hit = store.lookup(call_key) if store is not None and not cell.refresh else None
+    hit, warning = cache.safe_lookup(store, call_key) if store is not None and not cell.refresh else (None, None)
     if hit is not None:
         return draft, _replayed(hit, draft)
+    if warning is not None:
+        show_warning(warning)  # a broken cache file: the call goes live and is not recorded
+        store = None
     _before_sending(cell, asked)
     call = prepare(draft, cell.send)
     events = run_call(call)
@@ -175,6 +179,7 @@ def run_one(spec: str, cell: Cell) -> Any:
     finally:
         if cell.show_raw:
             wire_view.show_reply(before)
+    _show_notes([answer])
     if name is not None:
         from . import conversation
 
@@ -197,12 +202,13 @@ def run_many(specs: list[str], cell: Cell) -> dict[str, Any]:
         _dry_run(list(drafts.values()))
         return {}
     states = {label: state_for(draft, cell.fmt, cell.substituted) for label, draft in drafts.items()}
-    replays = _replays(drafts, cell)
+    replays, cell = _replays(drafts, cell)
     live = {label: draft for label, draft in drafts.items() if label not in replays}
     if live:
         _before_sending(cell, cell.asked)
     results = show_many(states, _many_events(live, replays, cell, drafts), store=cell.store, screen=cell.screen,
                         explain=lambda label, error: explained(error, drafts[label].target))
+    _show_notes(results.values())
     errors = [result for result in results.values() if isinstance(result, LLMError)]
     if errors and len(errors) == len(results):
         raise errors[0]
@@ -223,15 +229,38 @@ def _drafts(specs: list[str], cell: Cell) -> dict[str, DraftRequest]:
     return drafts
 
 
-def _replays(drafts: Mapping[str, DraftRequest], cell: Cell) -> dict[str, Answer]:
-    """The stored answers of the calls the cache already has, by label (none without ``--cache``)."""
+def _replays(drafts: Mapping[str, DraftRequest], cell: Cell) -> tuple[dict[str, Answer], Cell]:
+    """The stored answers of the calls the cache already has, by label (none without ``--cache``).
+
+    A cache file that cannot be read is warned about once; the cell then runs without the cache.
+    """
     from ..engine import cache
+    from ..render.notice import show_warning
 
     if not cell.cache or cell.refresh:
-        return {}
+        return {}, cell
     store = cache.get_cache()
-    found = {label: store.lookup(cache.key_of(draft)) for label, draft in drafts.items()}
-    return {label: answer for label, answer in found.items() if answer is not None}
+    found: dict[str, Answer] = {}
+    for label, draft in drafts.items():
+        answer, warning = cache.safe_lookup(store, cache.key_of(draft))
+        if warning is not None:
+            show_warning(warning)
+            return found, replace(cell, cache=False)
+        if answer is not None:
+            found[label] = answer
+    return found, cell
+
+
+def _show_notes(results: Iterable[Any]) -> None:
+    """Each answer's notes (usage unreadable, not recorded in the cache), every different one once."""
+    from ..render.notice import show_warning
+
+    shown: list[Any] = []
+    for result in results:
+        for note in getattr(result, "notes", ()):
+            if note not in shown:
+                shown.append(note)
+                show_warning(note)
 
 
 def _many_events(live: Mapping[str, DraftRequest], replays: Mapping[str, Any],

@@ -1,4 +1,10 @@
-"""HTTP for the engine: one keep-alive session per provider, timeouts, raw byte reading."""
+"""HTTP for the engine: one keep-alive session per provider, timeouts, a deadline, bounded reading.
+
+A call's deadline holds from the first byte sent to the last byte read: the watchdog
+(``watch``) shuts the socket down when it passes, even while ``urllib3`` is still reading the
+headers, and the body is read in pieces with the deadline checked between them too. What is
+read is decoded (gzip, deflate) and capped at ``settings.max_answer_bytes``.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +12,27 @@ import ipaddress
 import json
 import threading
 import time
+import weakref
+import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .._version import __version__
-from ..errors import ConfigurationError, NetworkError, RequestTimeoutError
+from ..config import settings
+from ..errors import ConfigurationError, LLMError
 from ..i18n import Text
+from .decode import BodyDecoder, UnsupportedEncoding, decoder_for
+from .failures import (
+    cancelled_error,
+    damaged_encoding,
+    network_error,
+    timeout_error,
+    too_large_error,
+    unsupported_encoding,
+)
+from .watch import CANCELLED, DEADLINE, Watch, current_scope
 
 if TYPE_CHECKING:
     import requests
@@ -23,6 +43,10 @@ _READ_SIZE = 65536
 #: an error body longer than this is cut: only its first words are ever shown
 ERROR_BODY_LIMIT = 65536
 USER_AGENT = f"llm_magic/{__version__}"
+#: the encodings whole answers may come in: exactly those ``wire.decode`` undoes
+ACCEPTED_ENCODINGS = "gzip, deflate"
+#: the watch of each response still being read, so the reader can tell our own shutdown from the server's
+_watches: weakref.WeakKeyDictionary[requests.Response, Watch] = weakref.WeakKeyDictionary()
 
 
 def session_for(provider_name: str) -> requests.Session:
@@ -32,8 +56,12 @@ def session_for(provider_name: str) -> requests.Session:
         if session is None:
             import requests  # first use only: keeps %load_ext fast
 
+            from .pools import WatchedAdapter
+
             session = requests.Session()
             session.trust_env = True
+            session.mount("http://", WatchedAdapter())
+            session.mount("https://", WatchedAdapter())
             _sessions[provider_name] = session
         return session
 
@@ -77,43 +105,6 @@ def check_base_url(url: str, provider: str) -> str:
     return url
 
 
-def _network_error(provider: str, url: str, error: Exception) -> NetworkError:
-    host = urlsplit(url).hostname or url
-    retryable = True  # a refused or reset connection may well work a moment later
-    kind = type(error).__name__
-    text = str(error)
-    if "SSL" in kind or "SSL" in text or "certificate" in text.lower():
-        message = Text(f"The secure connection to {host} failed (TLS).", f"与 {host} 的安全连接（TLS）失败。")
-        hint = Text("Check the base URL and the computer's clock; a school proxy may intercept HTTPS.",
-                    "请检查 Base URL 和电脑时间；学校或公司的代理可能拦截了 HTTPS。")
-        retryable = False
-    elif "NameResolution" in text or "getaddrinfo" in text or "Name or service not known" in text:
-        message = Text(f"The name {host} could not be resolved (DNS).", f"无法解析域名 {host}（DNS）。")
-        hint = Text("Check the network connection and the spelling of the base URL.",
-                    "请检查网络连接和 Base URL 的拼写。")
-        retryable = False
-    elif "refused" in text.lower():
-        message = Text(f"{host} refused the connection.", f"{host} 拒绝了连接。")
-        hint = Text("Is the service running and the port right? For Ollama, start `ollama serve`.",
-                    "服务是否已启动、端口是否正确？如果是 Ollama，请先运行 `ollama serve`。")
-    else:
-        message = Text(f"The connection to {host} failed or was cut.", f"与 {host} 的连接失败或中断。")
-        hint = Text("Check the network and run the cell again.", "请检查网络后重新运行。")
-    failure = NetworkError(message, hint=hint, provider=provider)
-    failure.retryable = retryable
-    return failure
-
-
-def timeout_error(provider: str, seconds: float) -> RequestTimeoutError:
-    return RequestTimeoutError(
-        Text(f"No complete answer within {round(seconds, 1):g} seconds.",
-             f"{round(seconds, 1):g} 秒内没有得到完整回答。"),
-        hint=Text("Run the cell again, or allow more time with --timeout SECONDS.",
-                  "请重新运行，或用 --timeout 秒数 放宽时间限制。"),
-        provider=provider,
-    )
-
-
 def post(
     session: requests.Session,
     url: str,
@@ -124,66 +115,149 @@ def post(
     stream: bool,
     connect_timeout: float,
     read_timeout: float,
+    deadline: float | None = None,
+    timeout: float | None = None,
 ) -> requests.Response:
-    """Send the request; connection failures become NetworkError or RequestTimeoutError."""
+    """Send the request; connection failures become NetworkError or RequestTimeoutError.
+
+    ``deadline`` (``time.monotonic()``) bounds the wait for the headers too; ``timeout`` is the
+    call's whole time, named in the message when the deadline passes.
+    """
     headers = {
         "Content-Type": "application/json",
         "Accept": "text/event-stream" if stream else "application/json",
         "User-Agent": USER_AGENT,
+        # what read_chunks decodes, and nothing else; compressed SSE would be held back until a block fills
+        "Accept-Encoding": "identity" if stream else ACCEPTED_ENCODINGS,
     }
-    if stream:
-        headers["Accept-Encoding"] = "identity"  # compressed SSE would be held back until a block fills
     if key:
         headers["Authorization"] = f"Bearer {key}"
     body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-    return _send(session, "POST", url, provider, headers, body, connect_timeout, read_timeout)
+    limits = _Limits(connect_timeout, read_timeout, deadline, timeout)
+    return _send(session, "POST", url, provider, headers, body, limits)
 
 
 def get(session: requests.Session, url: str, *, provider: str, key: str | None,
-        connect_timeout: float, read_timeout: float) -> requests.Response:
-    headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+        connect_timeout: float, read_timeout: float, deadline: float | None = None,
+        timeout: float | None = None) -> requests.Response:
+    headers = {"Accept": "application/json", "User-Agent": USER_AGENT, "Accept-Encoding": ACCEPTED_ENCODINGS}
     if key:
         headers["Authorization"] = f"Bearer {key}"
-    return _send(session, "GET", url, provider, headers, None, connect_timeout, read_timeout)
+    return _send(session, "GET", url, provider, headers, None,
+                 _Limits(connect_timeout, read_timeout, deadline, timeout))
+
+
+@dataclass(frozen=True)
+class _Limits:
+    connect_timeout: float
+    read_timeout: float
+    deadline: float | None
+    timeout: float | None
+
+    @property
+    def shown(self) -> float:
+        """The seconds a timeout message names: the call's, else the read timeout."""
+        return self.timeout if self.timeout is not None else self.read_timeout
+
+    def remaining(self) -> float:
+        if self.deadline is None:
+            return self.connect_timeout + self.read_timeout
+        return self.deadline - time.monotonic()
 
 
 def _send(session: requests.Session, method: str, url: str, provider: str, headers: dict[str, str],
-          body: bytes | None, connect_timeout: float, read_timeout: float) -> requests.Response:
+          body: bytes | None, limits: _Limits) -> requests.Response:
     import requests
 
+    scope = current_scope()
+    watch = Watch(scope)
+    if scope is not None and not scope.add(watch):
+        raise cancelled_error(provider)  # the cell already ended: nothing is sent
+    watch.arm(limits.remaining())  # however slowly headers and body trickle in, they end by the deadline
+    failure: LLMError | None = None
     try:
-        return session.request(method, url, data=body, headers=headers, stream=True,
-                               timeout=(connect_timeout, read_timeout), allow_redirects=False)
+        with watch.current():
+            response = session.request(method, url, data=body, headers=headers, stream=True,
+                                       timeout=(limits.connect_timeout, limits.read_timeout),
+                                       allow_redirects=False)
     except requests.exceptions.RequestException as error:
-        failure = _explain_request_failure(error, provider, url, read_timeout)
+        failure = _stopped(watch, provider, limits.shown) or _explain_request_failure(error, provider, url, limits)
+    except BaseException:
+        watch.release()
+        raise
+    if failure is None:
+        failure = _stopped(watch, provider, limits.shown)
+        if failure is None:
+            _watches[response] = watch  # still armed: read_chunks releases it when the body ends
+            return response
+        response.close()
+    watch.release()
     # Raised outside the except block: the requests exception (whose .request holds the
     # Authorization header) must not ride along as __context__ into a debugger or a log.
     raise failure
 
 
-def _explain_request_failure(
-    error: Exception, provider: str, url: str, read_timeout: float
-) -> RequestTimeoutError | ConfigurationError | NetworkError:
+def _stopped(watch: Watch, provider: str, seconds: float) -> LLMError | None:
+    """The error of a request whose socket the watch shut down, if it did."""
+    if watch.reason == DEADLINE:
+        return timeout_error(provider, seconds)
+    if watch.reason == CANCELLED:
+        return cancelled_error(provider)
+    return None
+
+
+def _explain_request_failure(error: Exception, provider: str, url: str, limits: _Limits) -> LLMError:
     import requests
 
     if isinstance(error, requests.exceptions.ReadTimeout):
-        return timeout_error(provider, read_timeout)
+        return timeout_error(provider, limits.shown)
     if isinstance(error, (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema,
                           requests.exceptions.MissingSchema)):
         return ConfigurationError(
             Text(f"The address {url!r} is not a valid URL.", f"地址 {url!r} 不是有效的 URL。"),
             hint=Text("Check the base URL.", "请检查 Base URL。"), provider=provider,
         )
-    return _network_error(provider, url, error)
+    return network_error(provider, url, error)
 
 
-def read_chunks(response: requests.Response, *, provider: str, deadline: float,
-                timeout: float, limit: int | None = None) -> Iterator[bytes]:
-    """Bytes as they arrive (no waiting for a full buffer), until EOF, the deadline or ``limit``."""
+def read_chunks(response: requests.Response, *, provider: str, deadline: float, timeout: float,
+                limit: int | None = None, cap: int | None = None) -> Iterator[bytes]:
+    """Decoded bytes as they arrive (no waiting for a full buffer), until EOF, the deadline or ``limit``.
+
+    ``limit`` ends the body quietly (an error body: only its first words are shown); past
+    ``cap`` bytes (default ``settings.max_answer_bytes``) AnswerTooLargeError is raised, having
+    decoded at most one byte more than ``cap``.
+    """
+    cap = settings.max_answer_bytes if cap is None else cap
+    watch = _watches.pop(response, None)
+    try:
+        decoder = decoder_for(response.headers.get("Content-Encoding"))
+    except UnsupportedEncoding as error:
+        raise unsupported_encoding(provider, str(error)) from None
+    total = 0
+    try:
+        for data in _raw_pieces(response, provider, deadline, timeout, watch):
+            bound = min(cap + 1, limit) if limit is not None else cap + 1
+            for piece in _decoded(decoder, data, bound - total, provider):
+                total += len(piece)
+                if total > cap:
+                    raise too_large_error(provider, cap)
+                yield piece
+                if time.monotonic() > deadline:  # one read of gzip may inflate to many pieces
+                    raise timeout_error(provider, timeout)
+                if limit is not None and total >= limit:
+                    return
+    finally:
+        if watch is not None:
+            watch.release()
+
+
+def _raw_pieces(response: requests.Response, provider: str, deadline: float, timeout: float,
+                watch: Watch | None) -> Iterator[bytes]:
+    """The body's bytes as they come off the socket, then ``b""`` once at the end (to flush a decoder)."""
     from urllib3.exceptions import HTTPError, ProtocolError, ReadTimeoutError
 
     raw = response.raw
-    total = 0
     while True:
         if time.monotonic() > deadline:
             raise timeout_error(provider, timeout)
@@ -192,10 +266,19 @@ def read_chunks(response: requests.Response, *, provider: str, deadline: float,
         except ReadTimeoutError:
             raise timeout_error(provider, timeout) from None
         except (ProtocolError, HTTPError, OSError) as error:
-            raise _network_error(provider, response.url, error) from None
+            stopped = _stopped(watch, provider, timeout) if watch is not None else None
+            raise stopped or network_error(provider, response.url, error) from None
         if not data:
+            stopped = _stopped(watch, provider, timeout) if watch is not None else None
+            if stopped is not None:
+                raise stopped  # the end came from our own shutdown, not from the server
+            yield b""
             return
-        total += len(data)
         yield data
-        if limit is not None and total >= limit:
-            return
+
+
+def _decoded(decoder: BodyDecoder, data: bytes, room: int, provider: str) -> list[bytes]:
+    try:
+        return decoder.decode(data, room) if data else decoder.flush()
+    except zlib.error:
+        raise damaged_encoding(provider) from None

@@ -148,3 +148,74 @@ def test_chinese_messages_use_chinese_punctuation_and_deepseek_risk_is_a_content
 def test_the_demo_explains_acted_errors_without_asking_for_a_demo_key():
     error = error_for_status(401, b'{"error": {"message": "bad"}}', ctx("demo"))
     assert "%llm_key demo" not in str(error) and "demo" in error.texts("en")[1].lower()
+
+
+# -- waits: never negative, always in words that agree with the number -----------------------------
+@pytest.mark.parametrize("estimated", [-5, 0, float("nan"), float("inf"), True, "soon"], ids=repr)
+def test_an_impossible_estimated_time_is_not_a_wait(estimated):
+    body = json.dumps({"error": "Model is currently loading", "estimated_time": estimated})
+    error = error_for_status(503, body, ctx("huggingface"))
+    assert error.retry_after is None and "-5" not in error.hint and "nan" not in error.hint.lower()
+
+
+@pytest.mark.parametrize("retry_after,en,zh", [("1", "Wait 1 second,", "请等待 1 秒后"),
+                                               ("0.4", "Wait 1 second,", "请等待 1 秒后"),
+                                               ("8", "Wait 8 seconds,", "请等待 8 秒后")])
+def test_retry_after_in_words_is_singular_for_one_second(retry_after, en, zh):
+    error = error_for_status(429, openai_style("Rate limit reached", "rate_limit_error"), ctx("openai"),
+                             {"Retry-After": retry_after})
+    assert en in error.texts("en")[1] and zh in error.texts("zh")[1]
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504, 529])
+def test_retry_after_holds_for_every_retried_status(status):
+    error = error_for_status(status, openai_style("busy", "server_error"), ctx("deepseek"), {"Retry-After": "8"})
+    assert error.retry_after == 8.0
+
+
+def test_529_is_a_server_error():
+    error = error_for_status(529, json.dumps({"type": "error", "error": {"type": "overloaded_error",
+                                                                      "message": "Overloaded"}}), ctx("openai"))
+    assert type(error) is e.ServerError and "HTTP 529" in error.message
+
+
+def test_litellm_invalid_model_name_is_an_unknown_model():
+    body = openai_style("Invalid model name passed in model=gpt-5-mini. Call `/v1/models` to view available models "
+                        "for your key.", code="400")
+    error = error_for_status(400, body, ctx("openai"))
+    assert "has no model 'some-model'" in error.message and "%llm_models openai" in error.hint
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_a_redirect_says_the_base_url_moved_and_where(status):
+    error = error_for_status(status, b"", ctx("deepseek"), {"Location": "https://new.example/v1/chat/completions"})
+    assert type(error) is e.BadRequestError and not error.retryable
+    assert "moved" in error.message and "https://new.example/v1/chat/completions" in error.message
+    assert "key was not sent there" in error.hint
+
+
+def test_a_redirect_location_cannot_smuggle_control_characters():
+    error = error_for_status(302, b"", ctx("deepseek"), {"Location": "https://x.example/\x1b[2J\x07" + "a" * 500})
+    assert error.message.isprintable() and len(error.message) < 400
+
+
+def test_a_404_on_the_model_list_is_not_a_missing_chat_endpoint():
+    context = Context(get_provider("deepseek"), "m", "https://host.example/v1", None, path="/models")
+    error = error_for_status(404, b'{"detail": "Not Found"}', context)
+    assert "does not list its models" in error.message and "chat may still work" in error.hint
+
+
+@pytest.mark.parametrize("body", [
+    bytes(range(256)) * 4, b"\x1f\x8b\x08\x00" + bytes(range(200, 256)) * 20,
+    "正常的中文\x00\x01\x02\x03\x04\x05\x06\x07\x08".encode(),
+], ids=["bytes", "gzip", "nul"])
+def test_binary_bodies_never_reach_a_message(body):
+    error = error_for_status(502, body, ctx("openai"))
+    for language in ("en", "zh"):
+        message, hint = error.texts(language)
+        assert (message + hint).isprintable() and "\ufffd" not in message, message
+    assert "binary data" in error.message or "正常的中文" in error.message
+
+
+def test_text_bodies_are_still_quoted():
+    assert "upstream connect error" in error_for_status(503, b"upstream connect error\n", ctx("openai")).message

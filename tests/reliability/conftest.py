@@ -107,6 +107,12 @@ def render(outcomes: list[Outcome]) -> str:
         "*requests* counts what the server received; for rows without a working server "
         "(refused, DNS, TLS) it counts the attempts the engine made.",
         "",
+        "Rows of the *hostile* group are raw sockets on 127.0.0.1 (`tests/harness/hostile.py`) playing what no "
+        "well-behaved server sends: gzip bombs, endless bodies, headers a byte at a time, a 1 MiB header, "
+        "completions of the wrong shape. *(answered)* means the call must succeed with the whole answer. "
+        "Rows with a `Retry-After` header also check that every retry waited exactly that long; some rows "
+        "check words the message or hint must contain (the key's source, the redirect's target).",
+        "",
         f"**{len(by_case)} cells ({len(matrix.ROWS)} rows × streaming / not streaming), {passed} passed.**",
         "",
         "| row | group | mode | expected | observed | requests (expected) | partial | seconds | result |",

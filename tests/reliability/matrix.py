@@ -25,11 +25,15 @@ ONE = "one"  # the server saw exactly one request: nothing is retried
 ALL = "all"  # 1 + MAX_RETRIES requests: retried, then given up
 
 
+ANSWERED = None  # the call must succeed with ANSWER as its text
+
+
 @dataclass(frozen=True)
 class Expect:
     """What one mode (streaming or not) of a row must produce."""
 
-    error: type[e.LLMError]
+    #: the error class, or ANSWERED
+    error: type[e.LLMError] | None
     requests: str = ONE
     #: text arrived before the failure, so ``error.partial`` must hold a prefix of ANSWER
     partial: bool = False
@@ -43,6 +47,12 @@ class Row:
     ``fault``: ``Reply.fault(detail, **options)`` on a ``flavour`` server.
     ``status``: ``Reply.error(status, body, headers, content_type)`` on a ``flavour`` server;
     ``body=None`` means the flavour's own error body for that status.
+    ``raw``: ``tests.harness.hostile.SCRIPTS[detail](peer, text=ANSWER, **options)`` on a raw socket
+    (what no well-behaved HTTP server sends); the provider is deepseek.
+
+    ``settings`` are set on ``llm_magic.settings`` for the row; the error's message must contain
+    ``message_has`` and its hint ``hint_has``. With Retry-After in ``headers``, every retry must wait
+    exactly that long.
     """
 
     name: str
@@ -57,6 +67,9 @@ class Row:
     body: Any = None
     headers: tuple[tuple[str, str], ...] = ()
     content_type: str | None = None
+    settings: tuple[tuple[str, Any], ...] = ()
+    message_has: str = ""
+    hint_has: str = ""
 
     def expect(self, stream: bool) -> Expect:
         return self.stream if stream else self.plain
@@ -75,6 +88,12 @@ def _fault(name: str, fault: str, stream: Expect, plain: Expect, flavour: str = 
     options.setdefault("text", ANSWER)
     return Row(name, "fault", "fault", stream, plain, detail=fault, flavour=flavour,
                options=tuple(sorted(options.items())))
+
+
+def _raw(name: str, script: str, stream: Expect, plain: Expect, *, settings: dict[str, Any] | None = None,
+         message_has: str = "", **options: Any) -> Row:
+    return Row(name, "hostile", "raw", stream, plain, detail=script, options=tuple(sorted(options.items())),
+               settings=tuple(sorted((settings or {}).items())), message_has=message_has)
 
 
 NETWORK_ROWS = [
@@ -132,6 +151,7 @@ STATUS_EXPECT: dict[int, tuple[type[e.LLMError], str]] = {
     502: (e.ServerError, ALL),
     503: (e.ServerError, ALL),
     504: (e.RequestTimeoutError, ALL),
+    529: (e.ServerError, ALL),  # "overloaded": Anthropic's status, passed on by LiteLLM relays
 }
 FLAVOURS = ("deepseek", "bailian", "chatanywhere", "huggingface", "openai")
 RETRY_AFTER = (("Retry-After", "0.05"),)
@@ -166,7 +186,7 @@ def _raw_rows() -> list[Row]:
 
     rows = []
     for status in STATUS_EXPECT:
-        phrase = http.HTTPStatus(status).phrase
+        phrase = http.HTTPStatus(status).phrase if status in http.HTTPStatus._value2member_map_ else "Overloaded"
         rows.append(_status(f"{status} HTML page", "deepseek", status, group="non-JSON",
                             body=_HTML_PAGE.format(status=status, phrase=phrase), content_type="text/html"))
         rows.append(_status(f"{status} text/plain", "huggingface", status, group="non-JSON",
@@ -203,9 +223,59 @@ SPECIAL_ROWS = [
     _status("huggingface 410 legacy host", "huggingface", 410, group="special",
             body="https://api-inference.huggingface.co is no longer supported. "
                  "Please use https://router.huggingface.co instead.", content_type="text/plain"),
+
+    _status("huggingface 503 estimated_time -5", "huggingface", 503, group="special",
+            body={"error": "Model openai/gpt-oss-20b is currently loading", "estimated_time": -5}),
+    _status("litellm 400 Invalid model name", "openai", 400, group="special",
+            body={"error": {"message": "Invalid model name passed in model=gpt-5-mini. Call `/v1/models` to view "
+                                       "available models for your key.",
+                            "type": "invalid_request_error", "param": "model", "code": "400"}},
+            hint_has="%llm_models"),
+    _status("deepseek 401 names where the key came from", "deepseek", 401, group="special",
+            hint_has="environment variable DEEPSEEK_API_KEY"),
 ]
 
-ROWS: list[Row] = NETWORK_ROWS + FAULT_ROWS + _status_rows() + _raw_rows() + SPECIAL_ROWS
+#: Retry-After holds for every status that is retried, not only 429
+RETRY_AFTER_ROWS = [
+    _status(f"deepseek {status} + Retry-After", "deepseek", status, group="Retry-After", headers=RETRY_AFTER)
+    for status in (500, 502, 503, 504, 529)
+]
+
+_MOVED = "https://api.elsewhere.example/v1/chat/completions"
+#: a redirect is explained and never followed (the key would go with it)
+REDIRECT_ROWS = [
+    _status(f"deepseek {status} redirect", "deepseek", status, group="redirect", body="",
+            headers=(("Location", _MOVED),), message_has="api.elsewhere.example")
+    for status in (301, 302, 307, 308)
+]
+
+_SMALL_CAP = {"max_answer_bytes": 4 << 20}
+#: raw sockets playing what no well-behaved server sends
+HOSTILE_ROWS = [
+    _raw("gzip-compressed answer", "gzip_answer", Expect(ANSWERED), Expect(ANSWERED)),
+    _raw("gzip bomb (1 GiB of zeros, 4 MiB cap)", "gzip_bomb",
+         Expect(e.AnswerTooLargeError, ONE, partial=True), Expect(e.AnswerTooLargeError), settings=_SMALL_CAP),
+    _raw("endless body (4 MiB cap)", "endless_body", Expect(e.AnswerTooLargeError, ONE, partial=True),
+         Expect(e.AnswerTooLargeError, ONE, partial=True), settings=_SMALL_CAP),
+    _raw("headers trickle in, a byte per 0.05 s", "trickle_headers",
+         Expect(e.RequestTimeoutError), Expect(e.RequestTimeoutError)),
+    _raw("1 MiB header", "huge_header", Expect(e.ResponseFormatError), Expect(e.ResponseFormatError),
+         message_has="64 KiB"),
+    _raw("close-delimited body cut mid-event", "close_delimited_cut",
+         Expect(e.NetworkError, ONE, partial=True), Expect(e.NetworkError, ALL)),
+    _raw("close-delimited cut after the finish chunk", "cut_after_finish", Expect(ANSWERED), Expect(ANSWERED)),
+    _raw("content as a list of text parts", "content_parts", Expect(ANSWERED), Expect(ANSWERED)),
+    _raw("usage of the wrong shape", "malformed_usage", Expect(ANSWERED), Expect(ANSWERED)),
+    _raw("choices as an object", "choices_object", Expect(e.ResponseFormatError, ONE, partial=True),
+         Expect(e.ResponseFormatError)),
+    _raw("500 with a gzip-compressed error body", "gzip_error", Expect(e.ServerError, ALL),
+         Expect(e.ServerError, ALL), message_has="upstream model crashed"),
+    _raw("502 with a binary body", "binary_error", Expect(e.ServerError, ALL), Expect(e.ServerError, ALL),
+         message_has="binary data"),
+]
+
+ROWS: list[Row] = (NETWORK_ROWS + FAULT_ROWS + _status_rows() + _raw_rows() + SPECIAL_ROWS + RETRY_AFTER_ROWS
+                   + REDIRECT_ROWS + HOSTILE_ROWS)
 MODES = (True, False)
 
 

@@ -78,6 +78,33 @@ def test_empty_history_and_no_prompt(server):
                            messages=[{"role": "assistant", "content": "earlier"}, {"role": "user", "content": " "}])
 
 
+#: what os.listdir() gives for a GBK file name ("数据.csv") under a UTF-8 locale
+GBK_NAME = b"\xca\xfd\xbe\xdd.csv".decode("utf-8", "surrogateescape")
+
+
+@pytest.mark.parametrize("options", [
+    {"prompt": f"总结文件 {GBK_NAME}"}, {"prompt": "lone \ud800 surrogate"},
+    {"prompt": "hi", "system": f"读取 {GBK_NAME}"},
+    {"prompt": "hi", "messages": [{"role": "user", "content": f"earlier {GBK_NAME}"},
+                                  {"role": "assistant", "content": "ok"}]},
+    {"prompt": "hi", "user": f"student {GBK_NAME}"},
+], ids=["prompt", "prompt-d800", "system", "history", "extra-field"])
+def test_lone_surrogates_are_refused_before_sending(server, options):
+    prompt = options.pop("prompt")
+    error = refused_before_sending(server, e.ConfigurationError, "deepseek", prompt, **options)
+    assert "\\udc" in error.message or "\\ud800" in error.message, error.message
+    assert "os.fsencode" in error.hint and "fsencode" in error.texts("zh")[1]
+
+
+@pytest.mark.parametrize("prompt,words", [
+    (b"bytes, not text", "decode('utf-8')"), (bytearray(b"also bytes"), "decode('utf-8')"),
+    (42, "not int"), (["a", "list"], "not list"), (object(), "not object"),
+], ids=repr)
+def test_a_prompt_that_is_not_text_is_refused(server, prompt, words):
+    error = refused_before_sending(server, e.ConfigurationError, "deepseek", prompt)
+    assert words in error.message, error.message
+
+
 @pytest.mark.parametrize("messages", [["just a string"], [{"content": "no role"}], [None]])
 def test_malformed_history(server, messages):
     refused_before_sending(server, e.ConfigurationError, "deepseek", "hi", messages=messages)
@@ -87,7 +114,8 @@ def test_malformed_history(server, messages):
     {"temperature": -1}, {"temperature": 3}, {"temperature": float("nan")}, {"temperature": float("inf")},
     {"temperature": "hot"}, {"max_tokens": 0}, {"max_tokens": -5}, {"max_tokens": 1.5}, {"max_tokens": "10"},
     {"max_tokens": True}, {"top_p": 0}, {"top_p": 1.01}, {"timeout": 0}, {"timeout": -1},
-    {"timeout": float("nan")},
+    {"timeout": float("nan")}, {"timeout": 1e-300}, {"timeout": 0.01}, {"max_retries": float("nan")},
+    {"max_retries": "two"}, {"max_retries": -1}, {"max_retries": 1.5}, {"max_retries": float("inf")},
 ], ids=repr)
 def test_options_out_of_range(server, options):
     error = refused_before_sending(server, e.ConfigurationError, "deepseek", "hi", **options)

@@ -4,10 +4,10 @@ import contextlib
 import json
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from llm_magic.errors import ResponseFormatError
+from llm_magic.errors import NetworkError, ResponseFormatError
 from llm_magic.wire.sse import DONE, SSEDecoder, iter_events
 
 TEXTS = ["你好，", "世界", "🙂 emoji", "plain ascii", "机器学习是人工智能的一个分支。"]
@@ -78,6 +78,43 @@ def test_any_split_gives_the_same_events(texts, data):
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.binary(max_size=64), max_size=8))
-def test_arbitrary_bytes_raise_nothing_but_format_errors(chunks):
-    with contextlib.suppress(ResponseFormatError):
+@example([b'data: {"choices": [{"delta": {"content": "cut'])
+def test_arbitrary_bytes_raise_nothing_but_format_errors_or_a_cut(chunks):
+    with contextlib.suppress(ResponseFormatError, NetworkError):
         list(iter_events(chunks))
+
+
+def test_json_cut_short_at_the_end_is_a_cut_not_a_format_error():
+    """A close-delimited stream that stops mid-event ends cleanly at the socket: the decoder must say "cut"."""
+    with pytest.raises(NetworkError) as caught:
+        list(iter_events([b'data: {"choices": [{"delta": {"content": "ok"}}]}\n\n',
+                          b'data: {"choices": [{"delta": {"content": "\xe6\x9c']))
+    assert "closed before the answer was complete" in caught.value.message
+
+
+def test_text_that_is_no_json_at_the_end_is_still_a_format_error():
+    with pytest.raises(ResponseFormatError):
+        list(iter_events([b"data: <html>Bad gateway</html>"]))
+
+
+@pytest.mark.parametrize("megabytes", [16, 100])
+def test_one_long_line_is_searched_once_per_byte(megabytes):
+    """Linear time, measured as work and not as seconds: the old decoder re-joined and re-split its whole
+    buffer on every read, searching a 16 MB line 1.97 GB deep in 64 KiB reads (and a 100 MB one never ended)."""
+    text = "学习".encode() + b"x" * (megabytes * 1_000_000)
+    line = b'data: {"choices": [{"index": 0, "delta": {"content": "' + text + b'"}}]}\n\n'
+    decoder = SSEDecoder()
+    events = []
+    step = 65536
+    for start in range(0, len(line), step):
+        events += decoder.feed(line[start:start + step])
+    events += decoder.close()
+    assert len(events) == 1 and events[0]["choices"][0]["delta"]["content"].encode() == text
+    assert decoder.scanned == len(line)  # each byte searched for a line end exactly once
+
+
+def test_crlf_split_across_reads_is_one_line_end():
+    decoder = SSEDecoder()
+    assert decoder.feed(b'data: {"a": 1}\r') == [{"a": 1}]
+    assert decoder.feed(b'\ndata: {"b": 2}\r\n\r\n') == [{"b": 2}]
+    assert decoder.scanned == len(b'data: {"a": 1}\r\ndata: {"b": 2}\r\n\r\n') - 1
