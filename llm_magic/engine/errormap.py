@@ -15,6 +15,7 @@ from .. import errors as e
 from ..i18n import Text
 from ..providers import Provider
 from ..providers.facts import Retirement
+from ..secrets import Secret, mask
 
 _DETAIL_LIMIT = 240
 _TAG = re.compile(r"<[^>]+>")
@@ -97,7 +98,7 @@ class Context:
     provider: Provider
     model: str
     base_url: str
-    key: str | None = field(default=None, repr=False)
+    key: Secret | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -177,8 +178,9 @@ def _filtered(reply: Reply) -> e.LLMError:
 
 
 def _rejected_key(reply: Reply) -> e.LLMError:
+    hint = reply.context.provider.auth_hint(mask(reply.context.key) or None)  # the mask keeps the prefix
     return e.AuthenticationError(reply.said("rejected the key (HTTP 401)", "拒绝了这个 Key（HTTP 401）"),
-                                 hint=reply.context.provider.auth_hint(reply.context.key), **reply.common())
+                                 hint=hint, **reply.common())
 
 
 def _forbidden(reply: Reply) -> e.LLMError:

@@ -10,6 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from ..secrets import Secret
+
 Message = Mapping[str, Any]
 
 
@@ -40,7 +42,7 @@ class SendOptions:
     """How a call travels: none of it changes the answer, so none of it keys a replay."""
 
     timeout: float | None = None
-    key: str | None = field(default=None, repr=False)
+    key: Secret | None = field(default=None, repr=False)
     base_url: str | None = None
     max_retries: int | None = None
 
@@ -53,5 +55,7 @@ def split_options(options: Mapping[str, Any]) -> tuple[str | None, AskOptions, S
     """``(model, ask, send)`` from ``llm_magic.ask``'s keywords; unknown ones go into the body."""
     asked = {name: value for name, value in options.items() if name in _ASK}
     sent = {name: value for name, value in options.items() if name in _SEND}
+    if sent.get("key") is not None:
+        sent["key"] = Secret(sent["key"])
     extra = {name: value for name, value in options.items() if name not in _ASK | _SEND | {"model"}}
     return options.get("model"), AskOptions(**asked, extra=extra), SendOptions(**sent)

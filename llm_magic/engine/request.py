@@ -17,7 +17,7 @@ from ..config import settings
 from ..i18n import Text
 from ..keys.lookup import clean_key, require_key
 from ..providers import Provider
-from ..secrets import remember
+from ..secrets import Secret, hide_key, remember
 from ..wire.transport import check_base_url
 from .options import AskOptions, Message, SendOptions, split_options
 from .parameters import adapt_parameters
@@ -69,7 +69,7 @@ class PreparedCall:
     model: str
     base_url: str
     payload: dict[str, Any] = field(repr=False)
-    key: str | None = field(repr=False)
+    key: Secret | None = field(repr=False)
     stream: bool  # on the wire
     timeout: float
     max_retries: int
@@ -126,17 +126,18 @@ def draft_request(target: Target, prompt: str | None, asked: AskOptions) -> Draf
     return DraftRequest(target, payload, wire_stream, tuple(notes))
 
 
-def resolve_endpoint(provider: str | Provider, *, key: str | None = None,
-                     base_url: str | None = None) -> tuple[Provider, str, str | None]:
+def resolve_endpoint(provider: str | Provider, *, key: str | Secret | None = None,
+                     base_url: str | None = None) -> tuple[Provider, str, Secret | None]:
     """The adapter, a checked base URL and a clean key (found if not given): all a request needs."""
     adapter = resolve(provider).provider if isinstance(provider, str) else provider
     url = check_base_url(adapter.base_url(base_url), adapter.name)
+    found: Secret | None = None
     if key is not None:
-        key = clean_key(key, adapter)
-        remember(key)
+        found = clean_key(key, adapter)
+        remember(found)
     elif adapter.needs_key:
-        key = require_key(adapter)
-    return adapter, url, key
+        found = require_key(adapter)
+    return adapter, url, found
 
 
 def prepare(draft: DraftRequest, send: SendOptions) -> PreparedCall:
@@ -155,7 +156,7 @@ def prepare_call(provider: str | Provider | Target, prompt: str | None = None, *
     ``options``: model, system, temperature, max_tokens, top_p, messages, think, stream, timeout,
     key, base_url, max_retries, and extra payload fields.
     """
-    model, asked, send = split_options(options)
+    model, asked, send = split_options(hide_key(options))
     draft = draft_request(resolve(provider, model), prompt, asked)
     for note in draft.notes:
         warnings.warn(str(note), UserWarning, stacklevel=3)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import ConfigurationError
 from ..i18n import Text
+from ..secrets import Revealed, Secret
 
 if TYPE_CHECKING:
     from ..providers import Provider
@@ -69,25 +70,28 @@ def env_target(start: Path | None = None) -> Path:
     return found if found is not None else (start or Path.cwd()).resolve() / ".env"
 
 
-def _format_line(variable: str, key: str) -> str:
-    if _PLAIN_VALUE.match(key):
-        return f"{variable}={key}\n"
-    return f"{variable}='{key}'\n" if "'" not in key else f'{variable}="{key}"\n'
+def _format_line(variable: str, key: Secret) -> Revealed:
+    """``NAME=key``: the one place a key becomes file text (a :class:`Revealed`, masked in any repr)."""
+    if _PLAIN_VALUE.match(key.reveal()):
+        return Revealed(f"{variable}={key.reveal()}\n")
+    quote = "'" if "'" not in key.reveal() else '"'
+    return Revealed(f"{variable}={quote}{key.reveal()}{quote}\n")
 
 
-def write_key(variable: str, key: str, path: Path | None = None) -> Path:
+def write_key(variable: str, key: str | Secret, path: Path | None = None) -> Path:
     """Set ``variable=key`` in a .env file (replacing an earlier line), readable by the owner only.
 
     The file is written to a temporary file and renamed, so a crash never leaves half a
     .env; the result has mode 0600 even if the old file was world-readable.
     """
+    key = Secret(key)
     path = (path or env_target()).resolve()  # a symlinked .env: write the file it points to
     lines: list[str] = []
     if path.exists():
         lines = path.read_text(encoding="utf-8-sig").splitlines(keepends=True)
     pattern = re.compile(rf"^\s*(export\s+)?{re.escape(variable)}\s*=")
     replaced = False
-    new_lines = []
+    new_lines: list[str] = []
     for line in lines:
         if pattern.match(line):
             if not replaced:
@@ -219,7 +223,7 @@ class EnvWrite:
         return said
 
 
-def save_provider_key(provider: Provider, key: str, path: Path | None = None) -> EnvWrite:
+def save_provider_key(provider: Provider, key: str | Secret, path: Path | None = None) -> EnvWrite:
     """Write ``key`` into .env under the provider's variable: the one the file already uses, else the first."""
     path = (path or env_target()).resolve()
     variable = provider.key_vars[0]

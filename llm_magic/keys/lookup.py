@@ -15,7 +15,7 @@ from pathlib import Path
 from ..errors import ConfigurationError, MissingKeyError
 from ..i18n import Text
 from ..providers import Provider
-from ..secrets import mask, remember
+from ..secrets import Secret, mask, remember
 
 #: ``KeyLookup.source`` for a key given in this kernel, and for one from ``os.environ``;
 #: any other source is the path of the ``.env`` file it came from.
@@ -23,9 +23,10 @@ ENTERED = "entered here"
 ENVIRONMENT = "environment"
 
 # provider name -> (key, file it was loaded from with %llm_key --env, or None when typed)
-_session_keys: dict[str, tuple[str, Path | None]] = {}
+_session_keys: dict[str, tuple[Secret, Path | None]] = {}
 _lock = threading.Lock()
-_dotenv_cache: dict[Path, tuple[tuple[int, int, int], dict[str, str]]] = {}
+# every value of a .env is kept as a Secret: which of them are keys is not ours to guess
+_dotenv_cache: dict[Path, tuple[tuple[int, int, int], dict[str, Secret]]] = {}
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class KeyLookup:
     """Where a provider's key was found (or every place that was searched)."""
 
     provider: str
-    value: str | None = field(repr=False)
+    value: Secret | None = field(repr=False)
     source: str | None  # ENTERED, ENVIRONMENT, or the .env path
     variable: str | None
     variables: tuple[str, ...]
@@ -56,17 +57,20 @@ class KeyLookup:
                 f"variable={self.variable!r}, key={self.masked!r})")
 
 
-def clean_key(key: str, provider: Provider | None = None) -> str:
-    """Strip surrounding whitespace; refuse a key with inner whitespace, control or non-ASCII characters."""
-    key = (key or "").strip()
+def clean_key(key: str | Secret | None, provider: Provider | None = None) -> Secret:
+    """Strip surrounding whitespace; refuse a key with inner whitespace, control or non-ASCII characters.
+
+    The key is a :class:`Secret` from the first line on: no frame here holds the bare string.
+    """
+    key = Secret(key or "")
     problem = None
     if not key:
         problem = Text("The key is empty.", "Key 是空的。")
-    elif any(ch.isspace() for ch in key):
+    elif any(ch.isspace() for ch in key.reveal()):
         problem = Text("The key contains a space or a line break.", "Key 中间有空格或换行。")
-    elif any(ord(ch) < 32 or ord(ch) == 127 for ch in key):
+    elif any(ord(ch) < 32 or ord(ch) == 127 for ch in key.reveal()):
         problem = Text("The key contains control characters.", "Key 中含有控制字符。")
-    elif not key.isascii():
+    elif not key.reveal().isascii():
         problem = Text("The key contains non-ASCII characters "
                        "(perhaps a full-width letter or a Chinese punctuation mark).",
                        "Key 中含有非 ASCII 字符（可能混入了全角字母或中文标点）。")
@@ -81,7 +85,7 @@ def clean_key(key: str, provider: Provider | None = None) -> str:
     return key
 
 
-def set_session_key(provider: Provider, key: str, *, loaded_from: Path | None = None) -> str:
+def set_session_key(provider: Provider, key: str | Secret, *, loaded_from: Path | None = None) -> Secret:
     """Keep ``key`` for this kernel session only; returns the cleaned key."""
     key = clean_key(key, provider)
     remember(key)
@@ -118,7 +122,7 @@ def nearest_dotenv(start: Path | None = None) -> tuple[Path | None, tuple[Path, 
     return None, tuple(searched)
 
 
-def read_dotenv(path: Path) -> dict[str, str]:
+def read_dotenv(path: Path) -> dict[str, Secret]:
     """Values of a ``.env`` (or ``.Renviron``) file, re-read only when the file changed.
 
     An unreadable file reads as empty here (``%llm_key --env`` reports it instead). The
@@ -135,7 +139,7 @@ def read_dotenv(path: Path) -> dict[str, str]:
     from dotenv import dotenv_values  # imported on first use: keeps %load_ext fast
 
     try:
-        values = {k: v for k, v in dotenv_values(path).items() if v}
+        values = {name: Secret(value) for name, value in dotenv_values(path).items() if value}
     except (OSError, UnicodeDecodeError, ValueError):
         values = {}
     _dotenv_cache[path] = (signature, values)
@@ -150,15 +154,15 @@ def lookup_key(provider: Provider) -> KeyLookup:
     if entered:
         return KeyLookup(provider.name, entered, ENTERED, None, variables, (), loaded_from=loaded_from)
     for variable in variables:
-        value = os.environ.get(variable, "").strip()
+        value = Secret(os.environ.get(variable, ""))
         if value:
             return KeyLookup(provider.name, value, ENVIRONMENT, variable, variables, ())
     path, searched = nearest_dotenv()
     if path is not None:
         values = read_dotenv(path)
         for variable in variables:
-            if values.get(variable, "").strip():
-                return KeyLookup(provider.name, values[variable].strip(), str(path), variable, variables,
+            if values.get(variable):
+                return KeyLookup(provider.name, values[variable], str(path), variable, variables,
                                  searched, dotenv=path)
     return KeyLookup(provider.name, None, None, None, variables, searched, dotenv=path)
 
@@ -174,7 +178,7 @@ def searched_text(found: KeyLookup) -> Text:
                 f"已查找环境变量 {variables}；{folder} 及其上层文件夹中都没有 .env 文件")
 
 
-def require_key(provider: Provider) -> str:
+def require_key(provider: Provider) -> Secret:
     """The key for ``provider``, cleaned; MissingKeyError says everywhere that was searched."""
     found = lookup_key(provider)
     if found.value:

@@ -14,7 +14,7 @@ from ..errors import LLMError
 from ..i18n import Text, both, say
 from ..keys.lookup import ENTERED, lookup_key, set_session_key
 from ..providers import Provider
-from ..secrets import mask
+from ..secrets import Secret, mask
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -114,7 +114,7 @@ class KeyEntry:
         name = self.provider.name
         lines = [("ok", Text(f"✓ Saved for this kernel session: {found.masked}. Check it with %llm_key {name} --check.",
                              f"✓ 已为本次内核会话保存：{found.masked}。可用 %llm_key {name} --check 检查。"))]
-        foreign = self.provider.foreign_key_hint(found.value)
+        foreign = self.provider.foreign_key_hint(found.masked)
         if foreign:
             lines.append(("warn", foreign))
         return lines
@@ -157,6 +157,6 @@ def fallback_text(provider: Provider) -> Text:
                 f"看不到密码框？请运行 %llm_key {provider.name} --getpass，或把 {variables}=… 写进 .env 文件。")
 
 
-def masked_line(provider: Provider, key: str) -> Text:
+def masked_line(provider: Provider, key: str | Secret) -> Text:
     return Text(f"✓ {provider.display_name}: key saved for this kernel session ({mask(key)}).",
                 f"✓ {provider.display_name}：已为本次内核会话保存 Key（{mask(key)}）。")

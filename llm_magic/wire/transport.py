@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from .._version import __version__
 from ..errors import ConfigurationError, NetworkError, RequestTimeoutError
 from ..i18n import Text
+from ..secrets import Revealed, Secret
 
 if TYPE_CHECKING:
     import requests
@@ -114,13 +115,32 @@ def timeout_error(provider: str, seconds: float) -> RequestTimeoutError:
     )
 
 
+class BearerAuth:
+    """``Authorization: Bearer <key>``, set by requests as it prepares the request: the one place a
+    key is revealed. A requests auth is any callable (``requests.auth.AuthBase`` is one), so this
+    module still imports requests only on first use. The header value is a
+    :class:`~llm_magic.secrets.Revealed`: masked in any repr of the headers dict."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: Secret) -> None:
+        self.key = key
+
+    def __call__(self, request: Any) -> Any:
+        request.headers["Authorization"] = Revealed("Bearer " + self.key.reveal())
+        return request
+
+    def __repr__(self) -> str:
+        return f"BearerAuth({self.key!r})"
+
+
 def post(
     session: requests.Session,
     url: str,
     payload: dict[str, Any],
     *,
     provider: str,
-    key: str | None,
+    key: Secret | None,
     stream: bool,
     connect_timeout: float,
     read_timeout: float,
@@ -133,26 +153,23 @@ def post(
     }
     if stream:
         headers["Accept-Encoding"] = "identity"  # compressed SSE would be held back until a block fills
-    if key:
-        headers["Authorization"] = f"Bearer {key}"
     body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-    return _send(session, "POST", url, provider, headers, body, connect_timeout, read_timeout)
+    return _send(session, "POST", url, provider, headers, body, key, connect_timeout, read_timeout)
 
 
-def get(session: requests.Session, url: str, *, provider: str, key: str | None,
+def get(session: requests.Session, url: str, *, provider: str, key: Secret | None,
         connect_timeout: float, read_timeout: float) -> requests.Response:
     headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
-    if key:
-        headers["Authorization"] = f"Bearer {key}"
-    return _send(session, "GET", url, provider, headers, None, connect_timeout, read_timeout)
+    return _send(session, "GET", url, provider, headers, None, key, connect_timeout, read_timeout)
 
 
 def _send(session: requests.Session, method: str, url: str, provider: str, headers: dict[str, str],
-          body: bytes | None, connect_timeout: float, read_timeout: float) -> requests.Response:
+          body: bytes | None, key: Secret | None, connect_timeout: float, read_timeout: float) -> requests.Response:
     import requests
 
     try:
         return session.request(method, url, data=body, headers=headers, stream=True,
+                               auth=BearerAuth(key) if key else None,
                                timeout=(connect_timeout, read_timeout), allow_redirects=False)
     except requests.exceptions.RequestException as error:
         failure = _explain_request_failure(error, provider, url, read_timeout)
