@@ -18,7 +18,7 @@ from ..i18n import Text
 from ..keys.lookup import clean_key, require_key
 from ..providers import Provider
 from ..secrets import Secret, hide_key, remember
-from ..wire.transport import check_base_url
+from ..wire.urls import check_base_url
 from .options import AskOptions, Message, SendOptions, split_options
 from .parameters import adapt_parameters
 from .target import Target, resolve, split_spec

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import threading
 import time
@@ -14,6 +13,8 @@ from .._version import __version__
 from ..errors import ConfigurationError, NetworkError, RequestTimeoutError
 from ..i18n import Text
 from ..secrets import Revealed, Secret
+from .urls import check_base_url as check_base_url  # its old home: imported from here too
+from .urls import proxies_for
 
 if TYPE_CHECKING:
     import requests
@@ -46,36 +47,6 @@ def close_sessions() -> None:
         _sessions.clear()
     for session in sessions:
         session.close()
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def check_base_url(url: str, provider: str) -> str:
-    """Refuse a malformed URL, and plain http:// anywhere but this computer: keys travel over HTTPS."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigurationError(
-            Text(f"The base URL {url!r} is not a web address.", f"Base URL {url!r} 不是有效的网址。"),
-            hint=Text("Use the form https://host/path, e.g. https://api.deepseek.com.",
-                      "请使用 https://主机/路径 的形式，例如 https://api.deepseek.com。"),
-            provider=provider,
-        )
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
-        raise ConfigurationError(
-            Text(f"The base URL {url!r} uses plain http:// to another computer: the key would travel unencrypted.",
-                 f"Base URL {url!r} 通过明文 http:// 连接其他计算机：Key 会以未加密的方式传输。"),
-            hint=Text("Use https://; plain http:// is allowed only for this computer (localhost, 127.0.0.1).",
-                      "请使用 https://；只有本机地址（localhost、127.0.0.1）可以用 http://。"),
-            provider=provider,
-        )
-    return url
 
 
 def _network_error(provider: str, url: str, error: Exception) -> NetworkError:
@@ -169,7 +140,7 @@ def _send(session: requests.Session, method: str, url: str, provider: str, heade
 
     try:
         return session.request(method, url, data=body, headers=headers, stream=True,
-                               auth=BearerAuth(key) if key else None,
+                               auth=BearerAuth(key) if key else None, proxies=proxies_for(url),  # type: ignore[arg-type]  # None entries: see urls.NO_PROXY
                                timeout=(connect_timeout, read_timeout), allow_redirects=False)
     except requests.exceptions.RequestException as error:
         failure = _explain_request_failure(error, provider, url, read_timeout)
@@ -185,6 +156,14 @@ def _explain_request_failure(
 
     if isinstance(error, requests.exceptions.ReadTimeout):
         return timeout_error(provider, read_timeout)
+    if isinstance(error, requests.exceptions.InvalidSchema) and "SOCKS" in str(error):
+        return ConfigurationError(
+            Text("A SOCKS proxy is set (ALL_PROXY / HTTPS_PROXY = socks5://…), but requests cannot use it "
+                 "without PySocks.",
+                 "设置了 SOCKS 代理（ALL_PROXY / HTTPS_PROXY = socks5://…），但缺少 PySocks，requests 无法使用它。"),
+            hint=Text("Run `pip install requests[socks]` and restart the kernel, or set an http:// proxy instead.",
+                      "请运行 `pip install requests[socks]` 并重启内核，或改用 http:// 代理。"),
+            provider=provider)
     if isinstance(error, (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema,
                           requests.exceptions.MissingSchema)):
         return ConfigurationError(
