@@ -139,3 +139,29 @@ def redact(text: str) -> str:
         if key.reveal() in text:
             text = text.replace(key.reveal(), key.masked)
     return _KEY_PATTERN.sub(lambda match: mask(match.group(0)), text)
+
+
+#: a key pasted by mistake: OpenAI-style ``sk-`` keys and Hugging Face ``hf_`` tokens, long enough
+#: that ordinary text (``sk-learn``) never matches
+_PASTED = re.compile(r"(?<![A-Za-z0-9_-])(?:sk-[A-Za-z0-9_-]{32,}|hf_[A-Za-z0-9]{30,})")
+#: a known key shorter than this is not looked for in text: too many ordinary words would match
+_SHORTEST_SCANNED = 12
+
+
+def keys_in(text: str, known: list[Secret] | None = None) -> list[Secret]:
+    """The keys in ``text``: known ones (this process's, and ``known``) and key-shaped ones."""
+    found: dict[Secret, None] = {}
+    for key in [*known_keys(), *(known or [])]:
+        if len(key) >= _SHORTEST_SCANNED and key.reveal() in text:
+            found[key] = None
+    for match in _PASTED.finditer(text):
+        found[Secret(match.group(0))] = None
+    return list(found)
+
+
+def redact_known(text: str) -> str:
+    """Every key this process knows, replaced by its mask (key-shaped text the model wrote stays)."""
+    for key in known_keys():
+        if len(key) >= _SHORTEST_SCANNED and key.reveal() in text:
+            text = text.replace(key.reveal(), key.masked)
+    return text

@@ -48,6 +48,8 @@ class SendOptions:
     key: Secret | None = field(default=None, repr=False)
     base_url: str | None = None
     max_retries: int | None = None
+    #: send even when the body holds something that is, or looks like, a key (``--allow-secrets``)
+    allow_secrets: bool = False
 
 
 _ASK = {f.name for f in fields(AskOptions)} - {"extra"}

@@ -17,10 +17,11 @@ from ..config import settings
 from ..i18n import Text
 from ..keys.lookup import clean_key, require_key
 from ..providers import Provider
-from ..secrets import Secret, hide_key, remember
+from ..secrets import Secret, hide_key, redact_known, remember
 from ..wire.urls import check_base_url
 from .options import AskOptions, Message, SendOptions, split_options
 from .parameters import adapt_parameters
+from .pasted import refuse_pasted_keys
 from .target import Target, resolve, split_spec
 from .validate import bad_option, check_number, check_whole
 
@@ -34,8 +35,8 @@ _NOT_PARAMETERS = ("messages", "model", "stream", "stream_options")
 
 
 def parameters_of(payload: dict[str, Any]) -> dict[str, Any]:
-    """The sampling parameters a body sends, for footers and notebook metadata."""
-    return {k: v for k, v in payload.items() if k not in _NOT_PARAMETERS}
+    """The sampling parameters a body sends, for footers and notebook metadata (known keys masked)."""
+    return {k: redact_known(v) if isinstance(v, str) else v for k, v in payload.items() if k not in _NOT_PARAMETERS}
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,7 @@ def prepare(draft: DraftRequest, send: SendOptions) -> PreparedCall:
     if check_number("timeout", timeout, 0, 86400, low_open=True) is None:
         timeout = settings.timeout
     _, url, key = resolve_endpoint(draft.provider, key=send.key, base_url=send.base_url)
+    refuse_pasted_keys(draft.payload, draft.provider.name, allow=send.allow_secrets)
     retries = settings.max_retries if send.max_retries is None else max(0, int(send.max_retries))
     return PreparedCall(draft.provider, draft.model, url, draft.payload, key, draft.stream, float(timeout), retries)
 

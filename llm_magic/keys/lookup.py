@@ -192,3 +192,11 @@ def require_key(provider: Provider) -> Secret:
         hint=provider.key_hint(),
         provider=provider.name,
     )
+
+
+def every_key() -> list[Secret]:
+    """Every key this kernel could use, for any registered provider: to recognise one pasted into a prompt."""
+    from ..providers import get_provider, provider_names
+
+    found = (lookup_key(get_provider(name)).value for name in provider_names())
+    return [key for key in found if key]

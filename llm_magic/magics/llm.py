@@ -172,6 +172,8 @@ class LLMMagics(Magics):
     @argument("--no-think", dest="think", action="store_const", const=False, help="Ask it not to think.")
     @argument("--timeout", type=float, metavar="SECONDS", help="Seconds the whole call may take.")
     @argument("--no-vars", action="store_true", help="Send the prompt verbatim: no {name} substitution.")
+    @argument("--allow-secrets", action="store_true", help="Send even when the prompt holds something that is, "
+              "or looks like, an API key (it is refused otherwise) / 允许发送含有疑似 Key 的提示词。")
     @argument("--debug", action="store_true", help="Show the full traceback of an error.")
     @line_cell_magic
     def llm(self, line: str, cell: str | None = None) -> None:
@@ -231,7 +233,8 @@ class LLMMagics(Magics):
         asked = AskOptions(system=system or None, temperature=_pick(args.temperature, self.temperature),
                            max_tokens=_pick(args.max_tokens, self.max_tokens), top_p=args.top_p, think=args.think,
                            stream=_pick(args.stream, self.stream))
-        return Cell(prompt, asked, SendOptions(timeout=args.timeout), model=args.model,
+        send = SendOptions(timeout=args.timeout, allow_secrets=args.allow_secrets)
+        return Cell(prompt, asked, send, model=args.model,
                     fmt=args.format or self.format, screen=Screen.of(self.shell, self.display_mode, self.live_view),
                     chat=args.chat, cache=args.refresh or _pick(args.cache, self.cache), refresh=args.refresh,
                     dry_run=args.dry_run,
