@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +17,9 @@ from ..errors import ConfigurationError, MissingKeyError
 from ..i18n import Text
 from ..providers import Provider
 from ..secrets import Secret, mask, remember
+from .envfile import EnvFileWarning, EnvRead, read_env, skipped_dotenvs
+from .envfile import dotenv_candidates as dotenv_candidates  # re-exported: their old home
+from .envfile import nearest_dotenv as nearest_dotenv
 
 #: ``KeyLookup.source`` for a key given in this kernel, and for one from ``os.environ``;
 #: any other source is the path of the ``.env`` file it came from.
@@ -26,7 +30,8 @@ ENVIRONMENT = "environment"
 _session_keys: dict[str, tuple[Secret, Path | None]] = {}
 _lock = threading.Lock()
 # every value of a .env is kept as a Secret: which of them are keys is not ours to guess
-_dotenv_cache: dict[Path, tuple[tuple[int, int, int], dict[str, Secret]]] = {}
+_dotenv_cache: dict[Path, tuple[tuple[int, int, int], EnvRead]] = {}
+_warned: set[str] = set()
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,8 @@ class KeyLookup:
     dotenv: Path | None = None
     #: for a key entered here: the file ``%llm_key --env`` loaded it from (None when typed)
     loaded_from: Path | None = None
+    #: why the nearest .env could not be read (UTF-16 without a BOM, too large…), if it could not
+    dotenv_problem: Text | None = None
 
     @property
     def found(self) -> bool:
@@ -106,44 +113,37 @@ def clear_session_keys() -> None:
         _session_keys.clear()
 
 
-def dotenv_candidates(start: Path | None = None) -> tuple[Path, ...]:
-    """``.env`` paths from the working directory upwards, nearest first."""
-    here = (start or Path.cwd()).resolve()
-    return tuple(folder / ".env" for folder in (here, *here.parents))
-
-
-def nearest_dotenv(start: Path | None = None) -> tuple[Path | None, tuple[Path, ...]]:
-    """The nearest existing ``.env`` (or None) and every path looked at to find it."""
-    searched = []
-    for path in dotenv_candidates(start):
-        searched.append(path)
-        if path.is_file():
-            return path, tuple(searched)
-    return None, tuple(searched)
-
-
 def read_dotenv(path: Path) -> dict[str, Secret]:
     """Values of a ``.env`` (or ``.Renviron``) file, re-read only when the file changed.
 
-    An unreadable file reads as empty here (``%llm_key --env`` reports it instead). The
+    ``envfile.read_env`` reads it (bounded, never blocking); a file it cannot read reads as
+    empty here, with a warning once (``%llm_key --env`` reports it as an error instead). The
     signature includes the inode because editors save by writing a new file and renaming it.
     """
+    return _read_dotenv(path).values
+
+
+def _read_dotenv(path: Path) -> EnvRead:
     try:
         stat = path.stat()
     except OSError:
-        return {}
+        return EnvRead(path, {})
     signature = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
     cached = _dotenv_cache.get(path)
     if cached and cached[0] == signature:
         return cached[1]
-    from dotenv import dotenv_values  # imported on first use: keeps %load_ext fast
+    found = read_env(path)
+    if found.problem is not None:
+        _warn(found.problem)
+    _dotenv_cache[path] = (signature, found)
+    return found
 
-    try:
-        values = {name: Secret(value) for name, value in dotenv_values(path).items() if value}
-    except (OSError, UnicodeDecodeError, ValueError):
-        values = {}
-    _dotenv_cache[path] = (signature, values)
-    return values
+
+def _warn(problem: Text) -> None:
+    """Say once per problem that a .env was skipped: the lookup goes on without it."""
+    if problem.en not in _warned:
+        _warned.add(problem.en)
+        warnings.warn(str(problem), EnvFileWarning, stacklevel=3)
 
 
 def lookup_key(provider: Provider) -> KeyLookup:
@@ -158,18 +158,26 @@ def lookup_key(provider: Provider) -> KeyLookup:
         if value:
             return KeyLookup(provider.name, value, ENVIRONMENT, variable, variables, ())
     path, searched = nearest_dotenv()
+    for skipped in skipped_dotenvs(searched):
+        _warn(Text(f"{skipped} is not an ordinary file (a FIFO, a device or a folder); it was skipped.",
+                   f"{skipped} 不是普通文件（可能是管道、设备或文件夹），已跳过。"))
+    problem = None
     if path is not None:
-        values = read_dotenv(path)
+        found = _read_dotenv(path)
+        problem = found.problem
         for variable in variables:
-            if values.get(variable):
-                return KeyLookup(provider.name, values[variable], str(path), variable, variables,
+            if found.values.get(variable):
+                return KeyLookup(provider.name, found.values[variable], str(path), variable, variables,
                                  searched, dotenv=path)
-    return KeyLookup(provider.name, None, None, None, variables, searched, dotenv=path)
+    return KeyLookup(provider.name, None, None, None, variables, searched, dotenv=path, dotenv_problem=problem)
 
 
 def searched_text(found: KeyLookup) -> Text:
     """Where a key was looked for, in words: the variables, and the .env file or the folders searched."""
     variables = ", ".join(found.variables) or "—"
+    if found.dotenv_problem is not None:
+        return Text(f"looked at {variables} in the environment; {found.dotenv_problem.en}",
+                    f"已查找环境变量 {variables}；{found.dotenv_problem.zh}")
     if found.dotenv is not None:
         return Text(f"looked at {variables} in the environment and in {found.dotenv} (which has none of them)",
                     f"已查找环境变量 {variables}，以及 {found.dotenv}（其中没有这些变量）")

@@ -86,6 +86,10 @@ class KeyEntry:
             self.show([("error", Text(f"Could not update .gitignore: {error.strerror}.",
                                       f"无法修改 .gitignore：{error.strerror}。"))])
             return
+        except LLMError as error:  # a symlinked .gitignore, or git still not ignoring the file
+            message, hint = error.texts()
+            self.show([("error", Text(message, message)), ("info", Text(hint, hint))])
+            return
         self.gitignore_button.layout.display = "none"
         self.show([
             *self._confirmation(),
@@ -130,6 +134,9 @@ class KeyEntry:
         except OSError as error:
             reason = error.strerror or type(error).__name__
             return [("error", Text(f"Could not write .env: {reason}.", f"无法写入 .env：{reason}。"))]
+        except LLMError as error:  # a symlinked .env, a FIFO: refused, the key stays for this session
+            message, hint = error.texts()
+            return [("error", Text(message, message)), ("info", Text(hint, hint))]
         self.env_path = result.path
         messages = result.messages()
         lines = [("ok", messages[0])] + [("warn", text) for text in messages[1:]]
