@@ -17,7 +17,7 @@ from ..config import settings
 from ..i18n import Text
 from ..keys.lookup import clean_key, require_key
 from ..providers import Provider
-from ..secrets import Secret, hide_key, redact_known, remember
+from ..secrets import Secret, hide_key, redact_known, remember, secret
 from ..wire.urls import check_base_url
 from .options import AskOptions, Message, SendOptions, split_options
 from .parameters import adapt_parameters
@@ -138,6 +138,8 @@ def resolve_endpoint(provider: str | Provider, *, key: str | Secret | None = Non
         remember(found)
     elif adapter.needs_key:
         found = require_key(adapter)
+    else:
+        found = secret(adapter.builtin_key())
     return adapter, url, found
 
 

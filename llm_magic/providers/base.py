@@ -149,6 +149,10 @@ class Provider:
         return value if isinstance(value, str) else None
 
     # -- explaining failures ---------------------------------------------------------------
+    def builtin_key(self) -> str | None:
+        """A key the provider brings itself when it needs none from the user (the demo's token)."""
+        return None
+
     def key_hint(self) -> Text:
         """How to give this provider a key."""
         variables = " / ".join(self.key_vars) or "—"

@@ -19,6 +19,12 @@ class Demo(Provider):
 
         return ensure_demo_server()
 
+    def builtin_key(self) -> str | None:
+        """The demo server's per-kernel token: no other local user can use the server."""
+        from ..loopback.demo import demo_token
+
+        return demo_token()
+
     def key_hint(self) -> Text:
         return Text("The demo needs no key.", "演示模式不需要 Key。")
 
