@@ -1,8 +1,11 @@
 """The password box of ``%llm_key PROVIDER``: the key goes to this kernel's memory, never the notebook.
 
 Widget state can be saved into the ``.ipynb``. The box therefore syncs its value only on Enter
-or when it loses focus (``continuous_update=False``), and the kernel empties it before doing
-anything else with the key. Status lines show the masked key only.
+or when it loses focus (``continuous_update=False``: one message, not one per keystroke), and
+the kernel empties it before doing anything else with the key. Status lines show the masked key
+only. What ipywidgets cannot do: hide that one message from a kernel started with ``--debug``,
+which logs every message it receives in clear text (a widget's value has no secret form). The
+README says so and points to ``--getpass``, whose reply ipykernel does not log.
 """
 
 from __future__ import annotations
@@ -57,14 +60,14 @@ class KeyEntry:
 
     # -- callbacks: each empties the box first -------------------------------------------------
     def _on_value(self, change: dict[str, Any]) -> None:
-        value = change.get("new") or ""
+        value = Secret(change.get("new") or "")  # masked from the first line: a traceback shows no key
         if not value:
             return
         self.password.value = ""
         self.submit(value)
 
     def _on_save(self, _button: Any = None) -> None:
-        value = self.password.value
+        value = Secret(self.password.value or "")
         if value:
             self.password.value = ""
             self.submit(value)
@@ -97,7 +100,7 @@ class KeyEntry:
                         f"Key 已写入 {self.env_path}；已把 {self.env_path.name} 加入 {rules}。"))])
 
     # -- work ----------------------------------------------------------------------------------
-    def submit(self, value: str) -> None:
+    def submit(self, value: str | Secret) -> None:
         """Keep the key for this session, then report (and write .env if asked)."""
         try:
             set_session_key(self.provider, value)
