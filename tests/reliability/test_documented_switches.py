@@ -41,7 +41,7 @@ def test_the_security_sections_list_the_guarantees_and_the_switches(readme, titl
     assert not missing, missing
 
 
-def test_the_password_box_sends_its_value_once_not_per_keystroke():
+def test_the_password_box_sends_its_value_once_not_per_keystroke(shell):  # shell: forgets the key after
     pytest.importorskip("ipywidgets")
     from llm_magic.magics.key_widget import KeyEntry
 
