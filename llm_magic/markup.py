@@ -48,6 +48,8 @@ _LANGUAGE = re.compile(r"[\w+#.-]*")
 _MATHJAX = re.compile(r"\\(?=(?:href|url|class|cssId|style|data|require|html[A-Za-z]*)(?![A-Za-z]))")
 _NAMED_ENTITY = re.compile(r"&(?:lt|gt|amp|quot|apos|nbsp);")
 _MATH_OPEN = ("$$", "\\\\[", "\\\\(", "$")
+#: the characters that can start something in prose; everything between them is copied as it is
+_SPECIAL = re.compile(r"[\\`$<&\]!]")
 _MATH_CLOSE = {"$$": "$$", "\\\\[": "\\\\]", "\\\\(": "\\\\)", "$": "$"}
 
 
@@ -184,7 +186,7 @@ def _allowed_destination(rest: str) -> bool:
 def _link_end(text: str, index: int) -> str:
     """``]``, or ``] `` when it would end a link or definition to a place we do not allow."""
     following = text[index + 1:index + 2]
-    if following in ("(", ":") and not _allowed_destination(text[index + 2:]):
+    if following in ("(", ":") and not _allowed_destination(text[index + 2:index + 2050]):
         return "] "  # no Markdown reads "[a] (x)" or "[a] :" as a link; LaTeX ignores the space
     return "]"
 
@@ -205,13 +207,20 @@ def _math(text: str) -> str:
 
 
 def _sanitize_prose(text: str) -> str:  # complex: one scanner over the inline syntax that matters
-    """Markdown outside fenced code: see the module docstring."""
+    """Markdown outside fenced code: see the module docstring. Plain runs are copied whole; the
+    scanner stops only at the characters that can start something (a regex finds the next one)."""
     text = defuse_mathjax(text)
     out: list[str] = []
     index, size = 0, len(text)
     while index < size:
+        found = _SPECIAL.search(text, index)
+        if found is None:
+            out.append(text[index:])
+            break
+        out.append(text[index:found.start()])
+        index = found.start()
         char = text[index]
-        opener = next((m for m in _MATH_OPEN if text.startswith(m, index)), None)
+        opener = next((m for m in _MATH_OPEN if text.startswith(m, index)), None) if char in "$\\" else None
         if opener is not None:
             end = _math_end(text, index + len(opener), opener)
             if end >= 0:
@@ -225,7 +234,7 @@ def _sanitize_prose(text: str) -> str:  # complex: one scanner over the inline s
             index += 2
             continue
         if char == "`":
-            ticks = len(text[index:]) - len(text[index:].lstrip("`"))
+            ticks = _run_length(text, index)
             end = _span_end(text, index + ticks, ticks)
             if end >= 0:
                 out.append(_code_span(text[index + ticks:end]))
@@ -237,6 +246,14 @@ def _sanitize_prose(text: str) -> str:  # complex: one scanner over the inline s
         out.append(_prose_char(text, index))
         index += 1
     return "".join(out)
+
+
+def _run_length(text: str, index: int) -> int:
+    """How many backticks in a row start at ``index``."""
+    end = index
+    while end < len(text) and text[end] == "`":
+        end += 1
+    return end - index
 
 
 def _prose_char(text: str, index: int) -> str:

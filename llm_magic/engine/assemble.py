@@ -11,6 +11,7 @@ from ..answer import Answer
 from ..errors import ResponseFormatError
 from ..events import ReasoningDelta, TextDelta
 from ..i18n import Text
+from ..secrets import redact_known
 from .errormap import Context, error_in_stream
 
 
@@ -177,9 +178,9 @@ class AnswerBuilder:
             self.text.append(text)
 
     def answer(self, elapsed: float, *, interrupted: bool = False) -> Answer:
-        return Answer(
-            "".join(self.text),
-            reasoning="".join(self.reasoning) or None,
+        return Answer(  # a model that repeats a key it was sent (--allow-secrets) shows only its mask
+            redact_known("".join(self.text)),
+            reasoning=redact_known("".join(self.reasoning)) or None,
             usage=self.usage,
             model=self.model,
             provider=self.context.provider.name,

@@ -23,6 +23,7 @@ from ..errors import (
 )
 from ..events import Event, Finished, ReasoningDelta, RetryWait, TextDelta
 from ..i18n import Text
+from ..secrets import Secret, hide_key
 from ..wire import transport
 from ..wire.failures import cancelled_error
 from ..wire.sse import DONE, SSEDecoder, stream_cut
@@ -228,12 +229,14 @@ def _raise_for_finish(answer: Answer, call: PreparedCall) -> None:
 # -- the public API ------------------------------------------------------------------------------
 def stream_events(provider: str, prompt: str | None = None, **options: Any) -> Generator[Event, None, None]:
     """Text and reasoning deltas, retry pauses, and finally ``Finished(answer)``."""
+    hide_key(options)
     options.setdefault("stream", True)
     return run_call(prepare_call(provider, prompt, **options))
 
 
 def ask(provider: str, prompt: str | None = None, *, stream: bool = False, **options: Any) -> Answer:
     """Ask ``provider`` (``"name"`` or ``"name:model"``) and return the whole :class:`Answer`."""
+    hide_key(options)
     for event in run_call(prepare_call(provider, prompt, stream=stream, **options)):
         if isinstance(event, Finished):
             return event.answer
@@ -242,13 +245,14 @@ def ask(provider: str, prompt: str | None = None, *, stream: bool = False, **opt
 
 def stream(provider: str, prompt: str | None = None, **options: Any) -> Iterator[str]:
     """The answer's text pieces as they arrive (reasoning is left out; see ``stream_events``)."""
+    hide_key(options)
     options["stream"] = True
     for event in run_call(prepare_call(provider, prompt, **options)):
         if isinstance(event, TextDelta):
             yield event.text
 
 
-def list_models(provider: str | Provider, *, key: str | None = None, base_url: str | None = None,
+def list_models(provider: str | Provider, *, key: str | Secret | None = None, base_url: str | None = None,
                 timeout: float | None = None) -> list[dict[str, Any]]:
     """The provider's ``GET /models`` list: the cheapest real call, used to check a key."""
     adapter, base_url, key = resolve_endpoint(provider, key=key, base_url=base_url)

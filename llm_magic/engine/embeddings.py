@@ -18,6 +18,7 @@ from ..config import settings
 from ..errors import ConfigurationError, ResponseFormatError
 from ..i18n import Text
 from ..providers import Provider, get_provider
+from ..secrets import Secret
 from ..wire import transport
 from . import usage
 from .assemble import normalise_usage
@@ -74,7 +75,7 @@ def _vectors(adapter: Provider, body: bytes, count: int) -> tuple[list[list[floa
     return [[float(x) for x in vector] for vector in vectors], normalise_usage(raw_usage) if raw_usage else None
 
 
-def _one_batch(adapter: Provider, url: str, key: str | None, model: str, texts: list[str],
+def _one_batch(adapter: Provider, url: str, key: Secret | None, model: str, texts: list[str],
                timeout: float) -> list[list[float]]:
     deadline = time.monotonic() + timeout
     started = time.monotonic()
@@ -94,7 +95,8 @@ def _one_batch(adapter: Provider, url: str, key: str | None, model: str, texts: 
     return vectors
 
 
-def embed(provider: str | Provider, texts: str | Iterable[str], *, model: str | None = None, key: str | None = None,
+def embed(provider: str | Provider, texts: str | Iterable[str], *, model: str | None = None,
+          key: str | Secret | None = None,
           base_url: str | None = None, timeout: float | None = None) -> list[list[float]]:
     """One vector per text, in order; ``provider`` may be ``"name:model"``."""
     if isinstance(provider, str):
@@ -103,7 +105,8 @@ def embed(provider: str | Provider, texts: str | Iterable[str], *, model: str | 
         provider = get_provider(name)
     chosen = embedding_model(provider, model)  # DeepSeek is told it has none before any key is asked for
     listed = _texts(texts)
-    adapter, base, key = resolve_endpoint(provider, key=key, base_url=base_url)
+    adapter, base, found_key = resolve_endpoint(provider, key=key, base_url=base_url)
+    del key  # only the Secret stays in this frame
     assert adapter.embeddings is not None  # embedding_model refused it otherwise
     usage.ledger.check_budget()
     limit = max(1, adapter.embeddings.batch_limit)
@@ -111,7 +114,7 @@ def embed(provider: str | Provider, texts: str | Iterable[str], *, model: str | 
     wait = settings.timeout if timeout is None else timeout
     vectors: list[list[float]] = []
     for start in range(0, len(listed), limit):
-        vectors.extend(_one_batch(adapter, url, key, chosen, listed[start:start + limit], wait))
+        vectors.extend(_one_batch(adapter, url, found_key, chosen, listed[start:start + limit], wait))
     return vectors
 
 

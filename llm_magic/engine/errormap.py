@@ -16,6 +16,7 @@ from ..i18n import Text
 from ..keys.lookup import key_source
 from ..providers import Provider
 from ..providers.facts import Retirement
+from ..secrets import Secret, mask
 
 _DETAIL_LIMIT = 240
 _TAG = re.compile(r"<[^>]+>")
@@ -108,7 +109,7 @@ class Context:
     provider: Provider
     model: str
     base_url: str
-    key: str | None = field(default=None, repr=False)
+    key: Secret | None = field(default=None, repr=False)
     #: the endpoint called, after the base URL
     path: str = "/chat/completions"
 
@@ -200,7 +201,7 @@ def _filtered(reply: Reply) -> e.LLMError:
 def _rejected_key(reply: Reply) -> e.LLMError:
     provider, key = reply.context.provider, reply.context.key
     source = key_source(provider, key)  # the environment, a .env file or %llm_key: which one to fix
-    hint = provider.auth_hint(key)
+    hint = provider.auth_hint(mask(key) or None)  # the mask keeps the prefix
     return e.AuthenticationError(reply.said("rejected the key (HTTP 401)", "拒绝了这个 Key（HTTP 401）"),
                                  hint=source + hint if source else hint, **reply.common())
 

@@ -17,10 +17,11 @@ from ..config import settings
 from ..i18n import Text
 from ..keys.lookup import clean_key, require_key
 from ..providers import Provider
-from ..secrets import remember
-from ..wire.transport import check_base_url
+from ..secrets import Secret, hide_key, redact_known, remember, secret
+from ..wire.urls import check_base_url
 from .options import AskOptions, Message, SendOptions, split_options
 from .parameters import adapt_parameters
+from .pasted import refuse_pasted_keys
 from .target import Target, resolve, split_spec
 from .validate import MIN_TIMEOUT, bad_option, check_number, check_sendable, check_text, check_whole
 
@@ -38,8 +39,8 @@ _NOT_PARAMETERS = ("messages", "model", "stream", "stream_options", "response_fo
 
 
 def parameters_of(payload: dict[str, Any]) -> dict[str, Any]:
-    """The sampling parameters a body sends, for footers and notebook metadata."""
-    return {k: v for k, v in payload.items() if k not in _NOT_PARAMETERS}
+    """The sampling parameters a body sends, for footers and notebook metadata (known keys masked)."""
+    return {k: redact_known(v) if isinstance(v, str) else v for k, v in payload.items() if k not in _NOT_PARAMETERS}
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ class PreparedCall:
     model: str
     base_url: str
     payload: dict[str, Any] = field(repr=False)
-    key: str | None = field(repr=False)
+    key: Secret | None = field(repr=False)
     stream: bool  # on the wire
     timeout: float
     max_retries: int
@@ -203,17 +204,20 @@ def _structured(adapter: Provider, asked: AskOptions, built: list[dict[str, Any]
     return expect, (plan.notice,) if plan.notice else ()
 
 
-def resolve_endpoint(provider: str | Provider, *, key: str | None = None,
-                     base_url: str | None = None) -> tuple[Provider, str, str | None]:
+def resolve_endpoint(provider: str | Provider, *, key: str | Secret | None = None,
+                     base_url: str | None = None) -> tuple[Provider, str, Secret | None]:
     """The adapter, a checked base URL and a clean key (found if not given): all a request needs."""
     adapter = resolve(provider).provider if isinstance(provider, str) else provider
     url = check_base_url(adapter.base_url(base_url), adapter.name)
+    found: Secret | None = None
     if key is not None:
-        key = clean_key(key, adapter)
-        remember(key)
+        found = clean_key(key, adapter)
+        remember(found)
     elif adapter.needs_key:
-        key = require_key(adapter)
-    return adapter, url, key
+        found = require_key(adapter)
+    else:
+        found = secret(adapter.builtin_key())
+    return adapter, url, found
 
 
 def prepare(draft: DraftRequest, send: SendOptions) -> PreparedCall:
@@ -226,6 +230,7 @@ def prepare(draft: DraftRequest, send: SendOptions) -> PreparedCall:
                          f"timeout 至少为 {MIN_TIMEOUT:g} 秒，而不是 {timeout:g}。")
     retries = settings.max_retries if send.max_retries is None else check_whole("max_retries", send.max_retries, 0) or 0
     _, url, key = resolve_endpoint(draft.provider, key=send.key, base_url=send.base_url)
+    refuse_pasted_keys(draft.payload, draft.provider.name, allow=send.allow_secrets)
     return PreparedCall(draft.provider, draft.model, url, draft.payload, key, draft.stream, float(timeout), retries,
                         draft.expect)
 
@@ -236,7 +241,7 @@ def prepare_call(provider: str | Provider | Target, prompt: str | None = None, *
     ``options``: model, system, temperature, max_tokens, top_p, messages, think, stream, timeout,
     key, base_url, max_retries, and extra payload fields.
     """
-    model, asked, send = split_options(options)
+    model, asked, send = split_options(hide_key(options))
     draft = draft_request(resolve(provider, model), prompt, asked)
     for note in draft.notes:
         warnings.warn(str(note), UserWarning, stacklevel=3)

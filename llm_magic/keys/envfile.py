@@ -1,60 +1,147 @@
-"""Read a key file given by name, write a key into .env safely (0600), and check it is git-ignored."""
+"""The one reader and writer of .env files: read without blocking, write safely (0600), never through a link.
+
+Reading is bounded (1 MiB), never blocks on a FIFO or a device, and understands UTF-8 with or
+without a BOM and UTF-16 with a BOM (Windows Notepad). Writing refuses a .env that is a
+symbolic link (the key would land wherever it points) or not an ordinary file.
+"""
 
 from __future__ import annotations
 
+import codecs
 import io
 import os
 import re
-import shutil
-import subprocess
+import stat
 import tempfile
 from dataclasses import dataclass
-from fnmatch import fnmatch
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import ConfigurationError
 from ..i18n import Text
+from ..secrets import Revealed, Secret
+from .git import add_to_gitignore as add_to_gitignore  # re-exported: callers import them from here
+from .git import git_root as git_root
+from .git import is_ignored as is_ignored
+from .git import is_tracked as is_tracked
 
 if TYPE_CHECKING:
     from ..providers import Provider
 
-#: a .env holding keys is a few hundred bytes; anything this big is not one
-MAX_ENV_BYTES = 1_000_000
+#: a .env holding keys is a few hundred bytes; nothing larger is read
+MAX_ENV_BYTES = 1 << 20
 _PLAIN_VALUE = re.compile(r"^[A-Za-z0-9_\-.]+$")
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
-def read_env_file(path: str | os.PathLike[str]) -> tuple[Path, dict[str, str]]:
-    """The variables of a ``.env`` or ``.Renviron`` file; ConfigurationError if it cannot be one."""
-    target = Path(os.path.expanduser(str(path))).absolute()
+class EnvFileWarning(UserWarning):
+    """A file named .env was skipped: not a plain file, too large, or not text."""
 
-    def refuse(en: str, zh: str) -> ConfigurationError:
-        return ConfigurationError(
-            Text(en, zh),
-            hint=Text("Give the path of a text file with lines like DEEPSEEK_API_KEY=sk-…, e.g. %llm_key --env ~/.env.",
-                      "请给出一个文本文件的路径，文件中每行形如 DEEPSEEK_API_KEY=sk-…，例如 %llm_key --env ~/.env。"))
 
-    if not target.exists():
-        raise refuse(f"There is no file {target}.", f"文件 {target} 不存在。")
-    if not target.is_file():
-        raise refuse(f"{target} is not a file.", f"{target} 不是一个文件。")
+@dataclass(frozen=True)
+class EnvRead:
+    """What reading one .env gave: its values (every one a Secret), or why it could not be read."""
+
+    path: Path
+    values: dict[str, Secret]
+    problem: Text | None = None
+
+
+def _skip(path: Path, en: str, zh: str) -> EnvRead:
+    return EnvRead(path, {}, Text(f"{path} {en}", f"{path} {zh}"))
+
+
+def _decode(raw: bytes) -> tuple[str | None, tuple[str, str] | None]:
+    """The text of a .env: UTF-8 (with or without a BOM) or UTF-16 with a BOM (Windows Notepad)."""
+    encoding = next((name for bom, name in _BOMS if raw.startswith(bom)), "utf-8")
+    if encoding == "utf-8" and len(raw) >= 8 and raw[1::2].count(0) > len(raw) // 4:  # ASCII as UTF-16-LE
+        return None, ("looks like UTF-16 text without a byte-order mark; save it again as UTF-8.",
+                      "看起来是没有 BOM 的 UTF-16 文本；请重新保存为 UTF-8 编码。")
+    if encoding == "utf-8" and b"\0" in raw:
+        return None, ("is not a .env file (it is binary).", "不是 .env 文件（是二进制文件）。")
     try:
-        with target.open("rb") as handle:
-            raw = handle.read(MAX_ENV_BYTES + 1)
+        text = raw.decode(encoding)
+    except UnicodeDecodeError:
+        return None, ("is not UTF-8 text; save it again as UTF-8.", "不是 UTF-8 编码的文本；请重新保存为 UTF-8。")
+    if "\0" in text:
+        return None, ("is not a .env file (it is binary).", "不是 .env 文件（是二进制文件）。")
+    return text, None
+
+
+def _read_text(path: Path) -> tuple[str | None, tuple[str, str] | None]:
+    """A .env's text, without ever blocking or reading more than ``MAX_ENV_BYTES``; or why not.
+
+    The type is checked before opening (a FIFO would block ``open``, a device would never end)
+    and again on the open descriptor (opened with ``O_NONBLOCK``), in case the file was swapped.
+    """
+    not_plain = ("is not an ordinary file (a FIFO, a device or a folder); it was skipped.",
+                 "不是普通文件（可能是管道、设备或文件夹），已跳过。")
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None, not_plain
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
     except OSError as error:
         reason = error.strerror or type(error).__name__
-        raise refuse(f"{target} cannot be read ({reason}).", f"无法读取 {target}（{reason}）。") from None
-    if len(raw) > MAX_ENV_BYTES or b"\0" in raw:
-        raise refuse(f"{target} is not a .env file (it is binary or too large).",
-                     f"{target} 不是 .env 文件（是二进制文件或太大）。")
-    try:
-        text = raw.decode("utf-8-sig")  # Notepad on Windows starts UTF-8 files with a BOM
-    except UnicodeDecodeError:
-        raise refuse(f"{target} is not UTF-8 text.", f"{target} 不是 UTF-8 编码的文本。") from None
-    from dotenv import dotenv_values
+        return None, (f"cannot be read ({reason}).", f"无法读取（{reason}）。")
+    with os.fdopen(descriptor, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return None, not_plain
+        raw = handle.read(MAX_ENV_BYTES + 1)
+    if len(raw) > MAX_ENV_BYTES:
+        return None, ("is larger than 1 MiB, too large for a .env; it was skipped.",
+                      "超过 1 MiB，不可能是 .env 文件，已跳过。")
+    return _decode(raw)
+
+
+def read_env(path: Path) -> EnvRead:
+    """The values of one .env (a symbolic link is followed for reading); never raises, never blocks."""
+    text, problem = _read_text(path)
+    if text is None:
+        return _skip(path, *(problem or ("cannot be read.", "无法读取。")))
+    from dotenv import dotenv_values  # imported on first use: keeps %load_ext fast
 
     values = dotenv_values(stream=io.StringIO(text))
-    return target.resolve(), {name: value.strip() for name, value in values.items() if value and value.strip()}
+    return EnvRead(path, {name: Secret(value) for name, value in values.items() if value and value.strip()})
+
+
+def read_env_file(path: str | os.PathLike[str]) -> tuple[Path, dict[str, Secret]]:
+    """The variables of a ``.env`` or ``.Renviron`` file given by name; ConfigurationError if it cannot be one."""
+    target = Path(os.path.expanduser(str(path))).absolute()
+    if not os.path.lexists(target):
+        problem: Text | None = Text(f"There is no file {target}.", f"文件 {target} 不存在。")
+    else:
+        found = read_env(target)
+        problem = found.problem
+    if problem is not None:
+        raise ConfigurationError(
+            problem,
+            hint=Text("Give the path of a text file with lines like DEEPSEEK_API_KEY=sk-…, e.g. %llm_key --env ~/.env.",
+                      "请给出一个文本文件的路径，文件中每行形如 DEEPSEEK_API_KEY=sk-…，例如 %llm_key --env ~/.env。"))
+    return target.resolve(), found.values
+
+
+def dotenv_candidates(start: Path | None = None) -> tuple[Path, ...]:
+    """``.env`` paths from the working directory upwards, nearest first."""
+    here = (start or Path.cwd()).resolve()
+    return tuple(folder / ".env" for folder in (here, *here.parents))
+
+
+def nearest_dotenv(start: Path | None = None) -> tuple[Path | None, tuple[Path, ...]]:
+    """The nearest ``.env`` that is an ordinary file (or None) and every path looked at to find it.
+
+    A FIFO, a device or a folder named .env is passed over (``skipped_dotenvs`` names them).
+    """
+    searched = []
+    for path in dotenv_candidates(start):
+        searched.append(path)
+        if path.is_file():  # stat only: a FIFO is not opened here
+            return path, tuple(searched)
+    return None, tuple(searched)
+
+
+def skipped_dotenvs(searched: tuple[Path, ...]) -> list[Path]:
+    """The paths in ``searched`` that exist but are not ordinary files."""
+    return [path for path in searched if os.path.lexists(path) and not path.is_file()]
 
 
 def env_target(start: Path | None = None) -> Path:
@@ -63,31 +150,52 @@ def env_target(start: Path | None = None) -> Path:
     Creating ./.env when a parent folder already has one would hide that file's other keys,
     because only the nearest .env is read.
     """
-    from .lookup import nearest_dotenv
-
     found, _ = nearest_dotenv(start)
     return found if found is not None else (start or Path.cwd()).resolve() / ".env"
 
 
-def _format_line(variable: str, key: str) -> str:
-    if _PLAIN_VALUE.match(key):
-        return f"{variable}={key}\n"
-    return f"{variable}='{key}'\n" if "'" not in key else f'{variable}="{key}"\n'
+def _format_line(variable: str, key: Secret) -> Revealed:
+    """``NAME=key``: the one place a key becomes file text (a :class:`Revealed`, masked in any repr)."""
+    if _PLAIN_VALUE.match(key.reveal()):
+        return Revealed(f"{variable}={key.reveal()}\n")
+    quote = "'" if "'" not in key.reveal() else '"'
+    return Revealed(f"{variable}={quote}{key.reveal()}{quote}\n")
 
 
-def write_key(variable: str, key: str, path: Path | None = None) -> Path:
+def _existing_lines(path: Path) -> list[str]:
+    """The lines of the .env about to be rewritten; refused for a link, a FIFO, a device or unreadable text."""
+    if not os.path.lexists(path):
+        return []
+    problem: tuple[str, str] | None = None
+    if os.path.islink(path):
+        problem = (f"is a symbolic link (to {os.path.realpath(path)}): llm_magic does not write a key through "
+                   "a link, where it would land in another file; nothing was written.",
+                   f"是一个符号链接（指向 {os.path.realpath(path)}）：llm_magic 不会通过链接写入 Key，"
+                   "否则 Key 会落到另一个文件里；没有写入任何内容。")
+        text = None
+    else:
+        text, problem = _read_text(path)
+    if text is None:
+        en, zh = problem or ("cannot be read.", "无法读取。")
+        raise ConfigurationError(
+            Text(f"{path} {en}", f"{path} {zh}"),
+            hint=Text("Write the key into an ordinary .env file, or keep it for this session only with %llm_key.",
+                      "请把 Key 写进普通的 .env 文件，或用 %llm_key 只在本会话中使用。"))
+    return text.splitlines(keepends=True)
+
+
+def write_key(variable: str, key: str | Secret, path: Path | None = None) -> Path:
     """Set ``variable=key`` in a .env file (replacing an earlier line), readable by the owner only.
 
     The file is written to a temporary file and renamed, so a crash never leaves half a
     .env; the result has mode 0600 even if the old file was world-readable.
     """
-    path = (path or env_target()).resolve()  # a symlinked .env: write the file it points to
-    lines: list[str] = []
-    if path.exists():
-        lines = path.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    key = Secret(key)
+    path = (path or env_target()).absolute()
+    lines = _existing_lines(path)
     pattern = re.compile(rf"^\s*(export\s+)?{re.escape(variable)}\s*=")
     replaced = False
-    new_lines = []
+    new_lines: list[str] = []
     for line in lines:
         if pattern.match(line):
             if not replaced:
@@ -111,80 +219,6 @@ def write_key(variable: str, key: str, path: Path | None = None) -> Path:
         Path(temporary).unlink(missing_ok=True)
         raise
     return path
-
-
-# -- git -----------------------------------------------------------------------------------------
-def _git(args: list[str], folder: Path) -> subprocess.CompletedProcess[str] | None:
-    if shutil.which("git") is None:
-        return None
-    try:
-        return subprocess.run(["git", *args], cwd=folder, capture_output=True, text=True, timeout=10,
-                              stdin=subprocess.DEVNULL)
-    except (OSError, subprocess.SubprocessError):
-        return None
-
-
-def git_root(folder: Path) -> Path | None:
-    """The top of the git checkout holding ``folder``, or None."""
-    done = _git(["rev-parse", "--show-toplevel"], folder)
-    if done is not None and done.returncode == 0 and done.stdout.strip():
-        return Path(done.stdout.strip()).resolve()
-    if done is not None and done.returncode != 0 and "not a git repository" in done.stderr:
-        return None
-    for candidate in (folder.resolve(), *folder.resolve().parents):  # git missing: look for .git
-        if (candidate / ".git").exists():
-            return candidate
-    return None
-
-
-def is_ignored(path: Path) -> bool:
-    """True if git ignores ``path`` (``git check-ignore``, or the .gitignore files if git is missing)."""
-    path = path.resolve()
-    done = _git(["check-ignore", "-q", "--", str(path)], path.parent)
-    if done is not None and done.returncode in (0, 1):
-        return done.returncode == 0
-    root = git_root(path.parent) or path.parent
-    ignored = False
-    folders = [folder for folder in (path.parent, *path.parent.parents) if folder == root or root in folder.parents]
-    for folder in reversed(folders):  # outer .gitignore first; nearer files and later lines win
-        rules = folder / ".gitignore"
-        if rules.is_file():
-            lines = rules.read_text(encoding="utf-8", errors="replace").splitlines()
-            ignored = _verdict(lines, path.relative_to(folder).as_posix(), path.name, ignored)
-    return ignored
-
-
-def _verdict(lines: list[str], relative: str, name: str, ignored: bool) -> bool:
-    """Whether one .gitignore's lines ignore a path (``ignored``: the verdict of the files above it)."""
-    for line in (line.strip() for line in lines):
-        if not line or line.startswith("#"):
-            continue
-        negate = line.startswith("!")
-        pattern = (line[1:] if negate else line).rstrip("/")
-        anchored = pattern.startswith("/") or "/" in pattern.strip("*/")
-        pattern = pattern.lstrip("/").removeprefix("**/")
-        if fnmatch(relative if anchored else name, pattern):
-            ignored = not negate
-    return ignored
-
-
-def is_tracked(path: Path) -> bool:
-    """True if ``path`` is already committed or staged: ignoring it then no longer helps."""
-    path = path.resolve()
-    done = _git(["ls-files", "--error-unmatch", "--", str(path)], path.parent)
-    return done is not None and done.returncode == 0
-
-
-def add_to_gitignore(path: Path) -> Path:
-    """Add the .env's name to the .gitignore next to it; returns that .gitignore."""
-    path = path.resolve()
-    rules = path.parent / ".gitignore"
-    existing = rules.read_text(encoding="utf-8", errors="replace") if rules.exists() else ""
-    if path.name not in {line.strip().lstrip("/") for line in existing.splitlines()}:
-        separator = "" if not existing or existing.endswith("\n") else "\n"
-        with rules.open("a", encoding="utf-8") as handle:
-            handle.write(f"{separator}{path.name}\n")
-    return rules
 
 
 # -- saving a provider's key ---------------------------------------------------------------------
@@ -225,14 +259,12 @@ class EnvWrite:
         return said
 
 
-def save_provider_key(provider: Provider, key: str, path: Path | None = None) -> EnvWrite:
+def save_provider_key(provider: Provider, key: str | Secret, path: Path | None = None) -> EnvWrite:
     """Write ``key`` into .env under the provider's variable: the one the file already uses, else the first."""
-    path = (path or env_target()).resolve()
+    path = (path or env_target()).absolute()
     variable = provider.key_vars[0]
-    if path.is_file():
-        from .lookup import read_dotenv
-
-        present = read_dotenv(path)
+    if path.is_file() and not path.is_symlink():
+        present = read_env(path).values
         variable = next((name for name in provider.key_vars if name in present), variable)
     write_key(variable, key, path)
     in_git = git_root(path.parent) is not None

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import os
 import threading
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ConfigurationError, MissingKeyError
 from ..i18n import Text
 from ..providers import Provider
-from ..secrets import mask, remember
+from ..secrets import Secret, mask, remember
+from .envfile import EnvFileWarning, EnvRead, read_env, skipped_dotenvs
+from .envfile import dotenv_candidates as dotenv_candidates  # re-exported: their old home
+from .envfile import nearest_dotenv as nearest_dotenv
 
 #: ``KeyLookup.source`` for a key given in this kernel, for one from ``os.environ``, and for one
 #: from Google Colab's Secrets panel; any other source is the path of the ``.env`` file it came from.
@@ -24,9 +28,11 @@ ENVIRONMENT = "environment"
 COLAB = "colab secrets"
 
 # provider name -> (key, file it was loaded from with %llm_key --env, or None when typed)
-_session_keys: dict[str, tuple[str, Path | None]] = {}
+_session_keys: dict[str, tuple[Secret, Path | None]] = {}
 _lock = threading.Lock()
-_dotenv_cache: dict[Path, tuple[tuple[int, int, int], dict[str, str]]] = {}
+# every value of a .env is kept as a Secret: which of them are keys is not ours to guess
+_dotenv_cache: dict[Path, tuple[tuple[int, int, int], EnvRead]] = {}
+_warned: set[str] = set()
 
 
 @dataclass(frozen=True)
@@ -34,7 +40,7 @@ class KeyLookup:
     """Where a provider's key was found (or every place that was searched)."""
 
     provider: str
-    value: str | None = field(repr=False)
+    value: Secret | None = field(repr=False)
     source: str | None  # ENTERED, ENVIRONMENT, or the .env path
     variable: str | None
     variables: tuple[str, ...]
@@ -43,6 +49,8 @@ class KeyLookup:
     dotenv: Path | None = None
     #: for a key entered here: the file ``%llm_key --env`` loaded it from (None when typed)
     loaded_from: Path | None = None
+    #: why the nearest .env could not be read (UTF-16 without a BOM, too large…), if it could not
+    dotenv_problem: Text | None = None
 
     @property
     def found(self) -> bool:
@@ -79,17 +87,20 @@ class KeyLookup:
                 f"variable={self.variable!r}, key={self.masked!r})")
 
 
-def clean_key(key: str, provider: Provider | None = None) -> str:
-    """Strip surrounding whitespace; refuse a key with inner whitespace, control or non-ASCII characters."""
-    key = (key or "").strip()
+def clean_key(key: str | Secret | None, provider: Provider | None = None) -> Secret:
+    """Strip surrounding whitespace; refuse a key with inner whitespace, control or non-ASCII characters.
+
+    The key is a :class:`Secret` from the first line on: no frame here holds the bare string.
+    """
+    key = Secret(key or "")
     problem = None
     if not key:
         problem = Text("The key is empty.", "Key 是空的。")
-    elif any(ch.isspace() for ch in key):
+    elif any(ch.isspace() for ch in key.reveal()):
         problem = Text("The key contains a space or a line break.", "Key 中间有空格或换行。")
-    elif any(ord(ch) < 32 or ord(ch) == 127 for ch in key):
+    elif any(ord(ch) < 32 or ord(ch) == 127 for ch in key.reveal()):
         problem = Text("The key contains control characters.", "Key 中含有控制字符。")
-    elif not key.isascii():
+    elif not key.reveal().isascii():
         problem = Text("The key contains non-ASCII characters "
                        "(perhaps a full-width letter or a Chinese punctuation mark).",
                        "Key 中含有非 ASCII 字符（可能混入了全角字母或中文标点）。")
@@ -104,7 +115,7 @@ def clean_key(key: str, provider: Provider | None = None) -> str:
     return key
 
 
-def set_session_key(provider: Provider, key: str, *, loaded_from: Path | None = None) -> str:
+def set_session_key(provider: Provider, key: str | Secret, *, loaded_from: Path | None = None) -> Secret:
     """Keep ``key`` for this kernel session only; returns the cleaned key."""
     key = clean_key(key, provider)
     remember(key)
@@ -125,44 +136,37 @@ def clear_session_keys() -> None:
         _session_keys.clear()
 
 
-def dotenv_candidates(start: Path | None = None) -> tuple[Path, ...]:
-    """``.env`` paths from the working directory upwards, nearest first."""
-    here = (start or Path.cwd()).resolve()
-    return tuple(folder / ".env" for folder in (here, *here.parents))
-
-
-def nearest_dotenv(start: Path | None = None) -> tuple[Path | None, tuple[Path, ...]]:
-    """The nearest existing ``.env`` (or None) and every path looked at to find it."""
-    searched = []
-    for path in dotenv_candidates(start):
-        searched.append(path)
-        if path.is_file():
-            return path, tuple(searched)
-    return None, tuple(searched)
-
-
-def read_dotenv(path: Path) -> dict[str, str]:
+def read_dotenv(path: Path) -> dict[str, Secret]:
     """Values of a ``.env`` (or ``.Renviron``) file, re-read only when the file changed.
 
-    An unreadable file reads as empty here (``%llm_key --env`` reports it instead). The
+    ``envfile.read_env`` reads it (bounded, never blocking); a file it cannot read reads as
+    empty here, with a warning once (``%llm_key --env`` reports it as an error instead). The
     signature includes the inode because editors save by writing a new file and renaming it.
     """
+    return _read_dotenv(path).values
+
+
+def _read_dotenv(path: Path) -> EnvRead:
     try:
         stat = path.stat()
     except OSError:
-        return {}
+        return EnvRead(path, {})
     signature = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
     cached = _dotenv_cache.get(path)
     if cached and cached[0] == signature:
         return cached[1]
-    from dotenv import dotenv_values  # imported on first use: keeps %load_ext fast
+    found = read_env(path)
+    if found.problem is not None:
+        _warn(found.problem)
+    _dotenv_cache[path] = (signature, found)
+    return found
 
-    try:
-        values = {k: v for k, v in dotenv_values(path).items() if v}
-    except (OSError, UnicodeDecodeError, ValueError):
-        values = {}
-    _dotenv_cache[path] = (signature, values)
-    return values
+
+def _warn(problem: Text) -> None:
+    """Say once per problem that a .env was skipped: the lookup goes on without it."""
+    if problem.en not in _warned:
+        _warned.add(problem.en)
+        warnings.warn(str(problem), EnvFileWarning, stacklevel=3)
 
 
 def lookup_key(provider: Provider) -> KeyLookup:
@@ -173,23 +177,28 @@ def lookup_key(provider: Provider) -> KeyLookup:
     if entered:
         return KeyLookup(provider.name, entered, ENTERED, None, variables, (), loaded_from=loaded_from)
     for variable in variables:
-        value = os.environ.get(variable, "").strip()
+        value = Secret(os.environ.get(variable, ""))
         if value:
             return KeyLookup(provider.name, value, ENVIRONMENT, variable, variables, ())
     secret = colab_secret(variables)
     if secret is not None:
         return KeyLookup(provider.name, secret[1], COLAB, secret[0], variables, ())
     path, searched = nearest_dotenv()
+    for skipped in skipped_dotenvs(searched):
+        _warn(Text(f"{skipped} is not an ordinary file (a FIFO, a device or a folder); it was skipped.",
+                   f"{skipped} 不是普通文件（可能是管道、设备或文件夹），已跳过。"))
+    problem = None
     if path is not None:
-        values = read_dotenv(path)
+        found = _read_dotenv(path)
+        problem = found.problem
         for variable in variables:
-            if values.get(variable, "").strip():
-                return KeyLookup(provider.name, values[variable].strip(), str(path), variable, variables,
+            if found.values.get(variable):
+                return KeyLookup(provider.name, found.values[variable], str(path), variable, variables,
                                  searched, dotenv=path)
-    return KeyLookup(provider.name, None, None, None, variables, searched, dotenv=path)
+    return KeyLookup(provider.name, None, None, None, variables, searched, dotenv=path, dotenv_problem=problem)
 
 
-def colab_secret(variables: tuple[str, ...]) -> tuple[str, str] | None:
+def colab_secret(variables: tuple[str, ...]) -> tuple[str, Secret] | None:
     """``(variable, key)`` from Google Colab's Secrets panel (the 🔑 in its sidebar), in Colab only.
 
     A secret the notebook may not read (its "Notebook access" switch is off) is skipped, as is
@@ -206,7 +215,7 @@ def colab_secret(variables: tuple[str, ...]) -> tuple[str, str] | None:
             continue
         if isinstance(value, str) and value.strip():
             remember(value.strip())
-            return variable, value.strip()
+            return variable, Secret(value)
     return None
 
 
@@ -224,6 +233,9 @@ def searched_text(found: KeyLookup) -> Text:
     """Where a key was looked for, in words: the variables, Colab Secrets, and the .env file or the folders searched."""
     en_vars, zh_vars = ", ".join(found.variables) or "—", "、".join(found.variables) or "—"
     colab = Text(" and in Colab Secrets", "、Colab Secrets") if _in_colab() else Text("", "")
+    if found.dotenv_problem is not None:
+        return Text(f"looked at {en_vars} in the environment{colab.en}; {found.dotenv_problem.en}",
+                    f"已查找环境变量 {zh_vars}{colab.zh}；{found.dotenv_problem.zh}")
     if found.dotenv is not None:
         return Text(f"looked at {en_vars} in the environment{colab.en} and in {found.dotenv} (which has none of them)",
                     f"已查找环境变量 {zh_vars}{colab.zh}，以及 {found.dotenv}（其中没有这些变量）")
@@ -233,7 +245,7 @@ def searched_text(found: KeyLookup) -> Text:
                 f"已查找环境变量 {zh_vars}{colab.zh}；{folder} 及其上层文件夹中都没有 .env 文件")
 
 
-def require_key(provider: Provider) -> str:
+def require_key(provider: Provider) -> Secret:
     """The key for ``provider``, cleaned; MissingKeyError says everywhere that was searched."""
     found = lookup_key(provider)
     if found.value:
@@ -249,12 +261,12 @@ def require_key(provider: Provider) -> str:
     )
 
 
-def key_source(provider: Provider, key: str | None) -> Text | None:
+def key_source(provider: Provider, key: Secret | None) -> Text | None:
     """Where ``key`` (the one a call sent) came from, in words that tell a student which one to fix."""
     if not key:
         return None
     found = lookup_key(provider)
-    if not found.value or found.value.strip() != key:
+    if not found.value or found.value != key:
         return Text("This key was given to the call directly (key=…).", "这个 Key 是调用时直接传入的（key=…）。")
     if found.source == ENTERED:
         if found.loaded_from is not None:
@@ -267,3 +279,11 @@ def key_source(provider: Provider, key: str | None) -> Text | None:
                     f"这个 Key 来自环境变量 {found.variable}。")
     return Text(f"This key comes from {found.variable} in the .env file {found.source}.",
                 f"这个 Key 来自 .env 文件 {found.source} 中的 {found.variable}。")
+
+
+def every_key() -> list[Secret]:
+    """Every key this kernel could use, for any registered provider: to recognise one pasted into a prompt."""
+    from ..providers import get_provider, provider_names
+
+    found = (lookup_key(get_provider(name)).value for name in provider_names())
+    return [key for key in found if key]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import sys
 import threading
 
 from .flavours import FLAVOURS
@@ -19,12 +20,14 @@ def main(argv: list[str] | None = None) -> None:
 
     if args.flavour == "demo":
         from .demo import make_demo_server
-        provider = make_demo_server(args.port)
+        provider = make_demo_server(args.port, token=args.key)  # a random token unless --key is given
     else:
         from .server import FakeProvider
         provider = FakeProvider(args.flavour, key=args.key, port=args.port)
     with provider:
         print(provider.base_url, flush=True)
+        if args.flavour == "demo" and args.key is None:
+            print(f"key: {provider.key}", file=sys.stderr, flush=True)  # the demo answers only this key
         with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()
 

@@ -4,6 +4,7 @@ still see a real streamed answer, and teaching notebooks can act out each kind o
 from __future__ import annotations
 
 import os
+import secrets
 import threading
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
@@ -74,18 +75,45 @@ def _text_for(request: ChatRequest) -> str:
     return answer_for(request.prompt)
 
 
-def make_demo_server(port: int = 0) -> FakeProvider:
-    """A demo server, not yet started: no key, the demo's models, the demo's answers."""
+#: requests the demo keeps (a flood of bodies must not grow the kernel); its largest body
+DEMO_HISTORY, DEMO_MAX_BODY = 32, 8 << 20
+
+
+def make_demo_server(port: int = 0, token: str | None = None) -> FakeProvider:
+    """A demo server, not yet started: the demo's models and answers, a random token as its key.
+
+    On a shared machine (a school JupyterHub) any local user can reach a 127.0.0.1 port; the
+    token (new for each kernel, sent by the demo provider) keeps them out, and the server keeps
+    only the last few requests and refuses a huge body before reading it.
+    """
     from .server import FakeProvider
 
-    return FakeProvider("demo", key=None, models=(*DEMO_MODELS, *DEMO_ERROR_MODELS),
-                        default_reply=demo_reply, port=port)
+    return FakeProvider("demo", key=token or secrets.token_urlsafe(24), models=(*DEMO_MODELS, *DEMO_ERROR_MODELS),
+                        default_reply=demo_reply, port=port, history=DEMO_HISTORY, max_body=DEMO_MAX_BODY)
 
 
-def ensure_demo_server() -> str:
-    """Start the process-wide demo server on first use and return its base URL."""
+#: the variable that holds the running demo server's token, so that code printed by --show-code
+#: (and a ``!curl`` in the notebook, which inherits the kernel's environment) can call it too
+DEMO_TOKEN_VARIABLE = "LLM_MAGIC_DEMO_TOKEN"
+
+
+def _running() -> FakeProvider:
     global _server
     with _lock:
         if _server is None or not _server.running:
             _server = make_demo_server().start()
-        return _server.base_url
+            assert _server.key is not None  # make_demo_server always sets one
+            os.environ[DEMO_TOKEN_VARIABLE] = _server.key  # this kernel's processes only; gone with it
+        return _server
+
+
+def ensure_demo_server() -> str:
+    """Start the process-wide demo server on first use and return its base URL."""
+    return _running().base_url
+
+
+def demo_token() -> str:
+    """The running demo server's token (starting it if needed): the demo provider's key."""
+    token = _running().key
+    assert token is not None  # make_demo_server always sets one
+    return token

@@ -82,6 +82,8 @@ class FakeProvider:
         models: Iterable[str] | None = None,
         default_reply: DefaultReply = None,
         port: int = 0,
+        history: int | None = None,
+        max_body: int = 32 << 20,
     ) -> None:
         self.flavour: Flavour = get_flavour(flavour)
         #: the key clients must send as ``Authorization: Bearer <key>``; None accepts anything
@@ -91,7 +93,11 @@ class FakeProvider:
         self.default_reply = default_reply
         self._port = port
         self._replies: deque[Reply] = deque()
-        self._requests: list[RecordedRequest] = []
+        #: the last ``history`` requests are kept (all of them when None: tests read them back)
+        self._requests: deque[RecordedRequest] = deque(maxlen=history)
+        self._received = 0
+        #: a larger Content-Length is refused (413) before any of the body is read
+        self.max_body = max_body
         self._chat_count = 0
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -173,7 +179,7 @@ class FakeProvider:
     @property
     def request_count(self) -> int:
         with self._lock:
-            return len(self._requests)
+            return self._received
 
     @property
     def last_request(self) -> RecordedRequest | None:
@@ -185,6 +191,7 @@ class FakeProvider:
         with self._lock:
             self._replies.clear()
             self._requests.clear()
+            self._received = 0
 
     def __repr__(self) -> str:
         where = self.base_url if self.running else "stopped"
@@ -192,6 +199,12 @@ class FakeProvider:
 
     # -- request handling (runs in the handler's thread) ---------------------------------------
     def _handle(self, handler: BaseHTTPRequestHandler) -> None:  # complex: one branch per route and refusal
+        refusal = self._refuse_early(handler)
+        if refusal is not None:
+            handler.close_connection = True  # the body was not read: the connection cannot be reused
+            Exchange(Connection(handler, self._stopping), self.flavour, ChatRequest({}, self.flavour.name),
+                     None).send_error(error_body(self.flavour, refusal))
+            return
         recorded = self._record(handler)
         route, path_model = self._route(handler.path)
         exchange = Exchange(Connection(handler, self._stopping), self.flavour,
@@ -239,6 +252,21 @@ class FakeProvider:
         model = path_model or str(recorded.body.get("model") or "")
         exchange.send_body(200, json_bytes(embeddings_body(self.flavour, model, texts)))
 
+    def _refuse_early(self, handler: BaseHTTPRequestHandler) -> int | str | None:
+        """413 for a body larger than ``max_body`` and 400 for a bad length, before reading a byte of it;
+        with a bounded history (the demo), 401 for a wrong key before reading the body too."""
+        declared = handler.headers.get("Content-Length") or "0"
+        if not declared.isdigit():
+            return 400
+        if int(declared) > self.max_body:
+            return 413
+        bounded = self._requests.maxlen is not None
+        if bounded and self.key is not None and bearer_key(dict(handler.headers.items())) != self.key:
+            with self._lock:
+                self._received += 1
+            return "auth"
+        return None
+
     def _record(self, handler: BaseHTTPRequestHandler) -> RecordedRequest:
         raw = handler.rfile.read(int(handler.headers.get("Content-Length") or 0))
         try:
@@ -249,6 +277,7 @@ class FakeProvider:
                                    body, time.monotonic())
         with self._lock:
             self._requests.append(recorded)
+            self._received += 1
         return recorded
 
     @property

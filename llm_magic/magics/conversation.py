@@ -26,6 +26,7 @@ from ..engine.target import Target
 from ..engine.tokens import MESSAGE_OVERHEAD, estimate_tokens
 from ..errors import BadRequestError
 from ..i18n import Text
+from ..secrets import redact_known
 
 __all__ = [
     "Conversation",
@@ -85,8 +86,9 @@ class ConversationStore:
             return
         with self._lock:
             conversation = self._conversations.setdefault(name, Conversation(name))
-            conversation.messages.append({"role": "user", "content": str(user_prompt)})
-            conversation.messages.append({"role": "assistant", "content": text})
+            # known keys masked: %llm_history shows these, and the next turn sends them again
+            conversation.messages.append({"role": "user", "content": redact_known(str(user_prompt))})
+            conversation.messages.append({"role": "assistant", "content": redact_known(text)})
             conversation.provider = getattr(answer, "provider", None) or conversation.provider
             conversation.model = getattr(answer, "model", None) or conversation.model
 

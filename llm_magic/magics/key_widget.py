@@ -1,8 +1,11 @@
 """The password box of ``%llm_key PROVIDER``: the key goes to this kernel's memory, never the notebook.
 
 Widget state can be saved into the ``.ipynb``. The box therefore syncs its value only on Enter
-or when it loses focus (``continuous_update=False``), and the kernel empties it before doing
-anything else with the key. Status lines show the masked key only.
+or when it loses focus (``continuous_update=False``: one message, not one per keystroke), and
+the kernel empties it before doing anything else with the key. Status lines show the masked key
+only. What ipywidgets cannot do: hide that one message from a kernel started with ``--debug``,
+which logs every message it receives in clear text (a widget's value has no secret form). The
+README says so and points to ``--getpass``, whose reply ipykernel does not log.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from ..errors import LLMError
 from ..i18n import Text, both, say
 from ..keys.lookup import ENTERED, lookup_key, set_session_key
 from ..providers import Provider
-from ..secrets import mask
+from ..secrets import Secret, mask
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -57,14 +60,14 @@ class KeyEntry:
 
     # -- callbacks: each empties the box first -------------------------------------------------
     def _on_value(self, change: dict[str, Any]) -> None:
-        value = change.get("new") or ""
+        value = Secret(change.get("new") or "")  # masked from the first line: a traceback shows no key
         if not value:
             return
         self.password.value = ""
         self.submit(value)
 
     def _on_save(self, _button: Any = None) -> None:
-        value = self.password.value
+        value = Secret(self.password.value or "")
         if value:
             self.password.value = ""
             self.submit(value)
@@ -86,6 +89,10 @@ class KeyEntry:
             self.show([("error", Text(f"Could not update .gitignore: {error.strerror}.",
                                       f"无法修改 .gitignore：{error.strerror}。"))])
             return
+        except LLMError as error:  # a symlinked .gitignore, or git still not ignoring the file
+            message, hint = error.texts()
+            self.show([("error", Text(message, message)), ("info", Text(hint, hint))])
+            return
         self.gitignore_button.layout.display = "none"
         self.show([
             *self._confirmation(),
@@ -93,7 +100,7 @@ class KeyEntry:
                         f"Key 已写入 {self.env_path}；已把 {self.env_path.name} 加入 {rules}。"))])
 
     # -- work ----------------------------------------------------------------------------------
-    def submit(self, value: str) -> None:
+    def submit(self, value: str | Secret) -> None:
         """Keep the key for this session, then report (and write .env if asked)."""
         try:
             set_session_key(self.provider, value)
@@ -114,7 +121,7 @@ class KeyEntry:
         name = self.provider.name
         lines = [("ok", Text(f"✓ Saved for this kernel session: {found.masked}. Check it with %llm_key {name} --check.",
                              f"✓ 已为本次内核会话保存：{found.masked}。可用 %llm_key {name} --check 检查。"))]
-        foreign = self.provider.foreign_key_hint(found.value)
+        foreign = self.provider.foreign_key_hint(found.masked)
         if foreign:
             lines.append(("warn", foreign))
         return lines
@@ -130,6 +137,9 @@ class KeyEntry:
         except OSError as error:
             reason = error.strerror or type(error).__name__
             return [("error", Text(f"Could not write .env: {reason}.", f"无法写入 .env：{reason}。"))]
+        except LLMError as error:  # a symlinked .env, a FIFO: refused, the key stays for this session
+            message, hint = error.texts()
+            return [("error", Text(message, message)), ("info", Text(hint, hint))]
         self.env_path = result.path
         messages = result.messages()
         lines = [("ok", messages[0])] + [("warn", text) for text in messages[1:]]
@@ -157,6 +167,6 @@ def fallback_text(provider: Provider) -> Text:
                 f"看不到密码框？请运行 %llm_key {provider.name} --getpass，或把 {variables}=… 写进 .env 文件。")
 
 
-def masked_line(provider: Provider, key: str) -> Text:
+def masked_line(provider: Provider, key: str | Secret) -> Text:
     return Text(f"✓ {provider.display_name}: key saved for this kernel session ({mask(key)}).",
                 f"✓ {provider.display_name}：已为本次内核会话保存 Key（{mask(key)}）。")

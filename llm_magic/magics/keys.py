@@ -13,7 +13,7 @@ from IPython.core.magic_arguments import argument, magic_arguments
 from ..errors import ConfigurationError, LLMError
 from ..i18n import Text, say
 from ..providers import Provider, get_provider, provider_names
-from ..secrets import mask, remember
+from ..secrets import Secret, mask, remember
 from .line import parse_magic_line
 from .traits import CaselessStrEnum
 
@@ -26,13 +26,13 @@ def _print(*texts: Text) -> None:
         print(say(text))
 
 
-def foreign_key_problem(provider: Provider, key: str) -> Text | None:
+def foreign_key_problem(provider: Provider, key: str | Secret) -> Text | None:
     """A hint when ``key`` starts with another provider's prefix (an ``hf_`` key given to DeepSeek)."""
     if not provider.key_prefixes or key.startswith(provider.key_prefixes):
         return None
     others = {prefix for name in provider_names() for prefix in get_provider(name).key_prefixes}
     if any(key.startswith(prefix) for prefix in others - set(provider.key_prefixes)):
-        return provider.foreign_key_hint(key)
+        return provider.foreign_key_hint(mask(key))  # the mask keeps the prefix: all a hint reads
     return None
 
 
@@ -204,7 +204,7 @@ class KeyMagics(Magics):
         prompt = say(Text(f"{provider.display_name} key (input hidden): ",
                           f"{provider.display_name} 的 Key（输入不显示）："))
         try:
-            value = getpass.getpass(prompt)
+            value = Secret(getpass.getpass(prompt))
         except (EOFError, KeyboardInterrupt):
             _print(Text("Cancelled; no key was saved.", "已取消；没有保存 Key。"))
             return
@@ -216,9 +216,8 @@ class KeyMagics(Magics):
                           f"请把 {' / '.join(provider.key_vars)}=… 写进 .env 文件，或用 %llm_key --env 路径 载入。"),
                 provider=provider.name) from error
         key = set_session_key(provider, value)
-        value = ""
         _print(masked_line(provider, key))
-        foreign = foreign_key_problem(provider, key) or provider.foreign_key_hint(key)
+        foreign = foreign_key_problem(provider, key) or provider.foreign_key_hint(mask(key))
         if foreign:
             _print(foreign)
         if save_env:
@@ -309,7 +308,7 @@ class KeyMagics(Magics):
                         f"一来一回用了 {elapsed:.0f} 毫秒。"))
 
 
-def _key_to_check(provider: Provider, base_url: str) -> str:
+def _key_to_check(provider: Provider, base_url: str) -> Secret:
     """The key ``--check`` sends, after refusing one that belongs to another provider."""
     from ..keys.lookup import lookup_key, require_key
 

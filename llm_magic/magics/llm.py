@@ -168,12 +168,14 @@ class LLMMagics(Magics):
     @argument("--no-vars", action="store_true", help="Send the prompt verbatim: no {name} substitution.")
     @argument("--image", dest="images", action="append", metavar="IMAGE", help="Send an image with the prompt "
               "(repeatable): a file path, an https:// URL, or the name of a notebook variable holding a PIL "
-              "image, a matplotlib figure, bytes or a numpy array / 随提示词发送图片，可重复。")
+              "image, a matplotlib figure, bytes or a numpy array.")
     @argument("--json", action="store_true", help="Ask for a JSON answer, check it, show it pretty-printed; "
-              "the parsed value is in _llm.data / 要求回答 JSON。")
+              "the parsed value is in _llm.data.")
     @argument("--schema", metavar="SCHEMA", help="The JSON the answer must follow: a notebook variable (a JSON "
               "Schema dict, a dataclass, a pydantic model) or a concise form such as \"name, age int, tags list\"; "
-              "implies --json / 按 schema 返回 JSON。")
+              "implies --json.")
+    @argument("--allow-secrets", action="store_true", help="Send even when the prompt holds something that is, "
+              "or looks like, an API key (it is refused otherwise).")
     @argument("--debug", action="store_true", help="Show the full traceback of an error.")
     @argument("--show-code", nargs="?", const="python", choices=WIRE_LANGUAGES, metavar="LANGUAGE",
               help="Also print the request this cell sends as runnable code: python (requests, the default), "
@@ -246,7 +248,8 @@ class LLMMagics(Magics):
                            max_tokens=_pick(args.max_tokens, self.max_tokens), top_p=args.top_p, think=args.think,
                            stream=_pick(args.stream, self.stream), images=self._images(args.images),
                            json=wants_json, schema=schema)
-        return Cell(prompt, asked, SendOptions(timeout=args.timeout), model=args.model,
+        send = SendOptions(timeout=args.timeout, allow_secrets=args.allow_secrets)
+        return Cell(prompt, asked, send, model=args.model,
                     fmt="json" if wants_json else fmt, screen=Screen.of(self.shell, self.display_mode),
                     chat=args.chat, cache=args.refresh or _pick(args.cache, self.cache), refresh=args.refresh,
                     dry_run=args.dry_run,

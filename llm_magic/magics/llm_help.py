@@ -75,6 +75,7 @@ CHINESE: dict[str, str] = {
     "--no-think": "让推理模型不思考。",
     "--timeout": "整个请求最多等待多少秒。",
     "--no-vars": "原样发送提示词：不替换 {变量名}。",
+    "--allow-secrets": "即使提示词里有 API Key（或看起来像 Key 的内容）也照样发送（否则会被拒绝）。",
     "--debug": "出错时显示完整的 traceback。",
     "--image": "随提示词发送一张图片（可以写多次）：文件路径、https:// 网址，或者 notebook 里存放图片的变量名"
                "（PIL 图片、matplotlib 图、bytes 或 numpy 数组）。",

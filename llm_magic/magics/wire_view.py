@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..i18n import Text, say
+from ..providers import Provider
 
 if TYPE_CHECKING:
     from ..engine.exchange import Exchange, WireRequest
@@ -22,7 +23,7 @@ def wire_request(call: CallInfo) -> WireRequest:
     from ..keys.lookup import lookup_key
 
     if isinstance(call, PreparedCall):
-        variable = lookup_key(call.provider).variable if call.key else None
+        variable = (lookup_key(call.provider).variable or call.provider.builtin_key_variable()) if call.key else None
         return request_of(call.provider, call.url, call.payload, stream=call.stream, has_key=bool(call.key),
                           key_var=variable)
     assert isinstance(call, DraftRequest)
@@ -37,7 +38,13 @@ def show_request(call: CallInfo, language: str) -> None:
 
     request = wire_request(call)
     fence, tool = LANGUAGES[language]
-    if request.key_var:
+    builtin = call.provider.builtin_key_variable() if isinstance(call.provider, Provider) else None
+    if request.key_var and request.key_var == builtin:
+        title = Text(f"The request this cell sends, as code ({tool}); the demo needs no key, only the token of "
+                     f"its server on this computer, read from {request.key_var}:",
+                     f"这个单元格发送的请求，写成代码（{tool}）；演示不需要 Key，只需要本机演示服务器的令牌，"
+                     f"它从环境变量 {request.key_var} 读取：")
+    elif request.key_var:
         title = Text(f"The request this cell sends, as code ({tool}); the key is read from {request.key_var}:",
                      f"这个单元格发送的请求，写成代码（{tool}）；Key 从环境变量 {request.key_var} 读取：")
     else:

@@ -194,6 +194,14 @@ class Provider:
         return Text(f"Models of {self.display_name} that read images: {names}; choose one with -m.",
                     f"{self.display_name} 能读图片的模型有：{names_zh}；请用 -m 选择其中一个。")
 
+    def builtin_key(self) -> str | None:
+        """A key the provider brings itself when it needs none from the user (the demo's token)."""
+        return None
+
+    def builtin_key_variable(self) -> str | None:
+        """The environment variable that holds :meth:`builtin_key`, for code printed by ``--show-code``."""
+        return None
+
     def key_hint(self) -> Text:
         """How to give this provider a key."""
         variables = " / ".join(self.key_vars) or "—"

@@ -27,6 +27,17 @@ class Demo(Provider):
 
         return ensure_demo_server()
 
+    def builtin_key(self) -> str | None:
+        """The demo server's per-kernel token: no other local user can use the server."""
+        from ..loopback.demo import demo_token
+
+        return demo_token()
+
+    def builtin_key_variable(self) -> str | None:
+        from ..loopback.demo import DEMO_TOKEN_VARIABLE
+
+        return DEMO_TOKEN_VARIABLE
+
     def key_hint(self) -> Text:
         return Text("The demo needs no key.", "演示模式不需要 Key。")
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..answer import Answer
+from ..secrets import redact_known
 
 
 @dataclass
@@ -33,7 +34,7 @@ class StreamState:
     @property
     def text(self) -> str:
         """The answer so far; live views read new parts themselves instead of joining all of them."""
-        return "".join(self.text_parts)
+        return redact_known("".join(self.text_parts))
 
     @property
     def reasoning(self) -> str:

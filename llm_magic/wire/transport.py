@@ -8,7 +8,6 @@ read is decoded (gzip, deflate) and capped at ``settings.max_answer_bytes``.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import threading
 import time
@@ -17,12 +16,12 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from .._version import __version__
 from ..config import settings
 from ..errors import ConfigurationError, LLMError
 from ..i18n import Text
+from ..secrets import Revealed, Secret
 from .decode import BodyDecoder, UnsupportedEncoding, decoder_for
 from .failures import (
     cancelled_error,
@@ -32,6 +31,8 @@ from .failures import (
     too_large_error,
     unsupported_encoding,
 )
+from .urls import check_base_url as check_base_url  # its old home: imported from here too
+from .urls import proxies_for
 from .watch import CANCELLED, DEADLINE, Watch, current_scope
 
 if TYPE_CHECKING:
@@ -75,34 +76,23 @@ def close_sessions() -> None:
         session.close()
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+class BearerAuth:
+    """``Authorization: Bearer <key>``, set by requests as it prepares the request: the one place a
+    key is revealed. A requests auth is any callable (``requests.auth.AuthBase`` is one), so this
+    module still imports requests only on first use. The header value is a
+    :class:`~llm_magic.secrets.Revealed`: masked in any repr of the headers dict."""
 
+    __slots__ = ("key",)
 
-def check_base_url(url: str, provider: str) -> str:
-    """Refuse a malformed URL, and plain http:// anywhere but this computer: keys travel over HTTPS."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigurationError(
-            Text(f"The base URL {url!r} is not a web address.", f"Base URL {url!r} 不是有效的网址。"),
-            hint=Text("Use the form https://host/path, e.g. https://api.deepseek.com.",
-                      "请使用 https://主机/路径 的形式，例如 https://api.deepseek.com。"),
-            provider=provider,
-        )
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
-        raise ConfigurationError(
-            Text(f"The base URL {url!r} uses plain http:// to another computer: the key would travel unencrypted.",
-                 f"Base URL {url!r} 通过明文 http:// 连接其他计算机：Key 会以未加密的方式传输。"),
-            hint=Text("Use https://; plain http:// is allowed only for this computer (localhost, 127.0.0.1).",
-                      "请使用 https://；只有本机地址（localhost、127.0.0.1）可以用 http://。"),
-            provider=provider,
-        )
-    return url
+    def __init__(self, key: Secret) -> None:
+        self.key = key
+
+    def __call__(self, request: Any) -> Any:
+        request.headers["Authorization"] = Revealed("Bearer " + self.key.reveal())
+        return request
+
+    def __repr__(self) -> str:
+        return f"BearerAuth({self.key!r})"
 
 
 def post(
@@ -111,7 +101,7 @@ def post(
     payload: dict[str, Any],
     *,
     provider: str,
-    key: str | None,
+    key: Secret | None,
     stream: bool,
     connect_timeout: float,
     read_timeout: float,
@@ -130,20 +120,16 @@ def post(
         # what read_chunks decodes, and nothing else; compressed SSE would be held back until a block fills
         "Accept-Encoding": "identity" if stream else ACCEPTED_ENCODINGS,
     }
-    if key:
-        headers["Authorization"] = f"Bearer {key}"
     body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
     limits = _Limits(connect_timeout, read_timeout, deadline, timeout)
-    return _send(session, "POST", url, provider, headers, body, limits)
+    return _send(session, "POST", url, provider, headers, body, key, limits)
 
 
-def get(session: requests.Session, url: str, *, provider: str, key: str | None,
+def get(session: requests.Session, url: str, *, provider: str, key: Secret | None,
         connect_timeout: float, read_timeout: float, deadline: float | None = None,
         timeout: float | None = None) -> requests.Response:
     headers = {"Accept": "application/json", "User-Agent": USER_AGENT, "Accept-Encoding": ACCEPTED_ENCODINGS}
-    if key:
-        headers["Authorization"] = f"Bearer {key}"
-    return _send(session, "GET", url, provider, headers, None,
+    return _send(session, "GET", url, provider, headers, None, key,
                  _Limits(connect_timeout, read_timeout, deadline, timeout))
 
 
@@ -166,7 +152,7 @@ class _Limits:
 
 
 def _send(session: requests.Session, method: str, url: str, provider: str, headers: dict[str, str],
-          body: bytes | None, limits: _Limits) -> requests.Response:
+          body: bytes | None, key: Secret | None, limits: _Limits) -> requests.Response:
     import requests
 
     scope = current_scope()
@@ -178,6 +164,8 @@ def _send(session: requests.Session, method: str, url: str, provider: str, heade
     try:
         with watch.current():
             response = session.request(method, url, data=body, headers=headers, stream=True,
+                                       auth=BearerAuth(key) if key else None,
+                                       proxies=proxies_for(url),  # type: ignore[arg-type]  # None entries: see urls.NO_PROXY
                                        timeout=(limits.connect_timeout, limits.read_timeout),
                                        allow_redirects=False)
     except requests.exceptions.RequestException as error:
@@ -211,6 +199,14 @@ def _explain_request_failure(error: Exception, provider: str, url: str, limits: 
 
     if isinstance(error, requests.exceptions.ReadTimeout):
         return timeout_error(provider, limits.shown)
+    if isinstance(error, requests.exceptions.InvalidSchema) and "SOCKS" in str(error):
+        return ConfigurationError(
+            Text("A SOCKS proxy is set (ALL_PROXY / HTTPS_PROXY = socks5://…), but requests cannot use it "
+                 "without PySocks.",
+                 "设置了 SOCKS 代理（ALL_PROXY / HTTPS_PROXY = socks5://…），但缺少 PySocks，requests 无法使用它。"),
+            hint=Text("Run `pip install requests[socks]` and restart the kernel, or set an http:// proxy instead.",
+                      "请运行 `pip install requests[socks]` 并重启内核，或改用 http:// 代理。"),
+            provider=provider)
     if isinstance(error, (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema,
                           requests.exceptions.MissingSchema)):
         return ConfigurationError(

@@ -116,7 +116,7 @@ def test_student_enters_a_key_and_sees_a_streamed_answer(lab, browser_page, stan
     assert source == "'entered here'"
     digest = _kernel_expression(lab, "student.ipynb",
                                 "__import__('hashlib').sha256(__import__('llm_magic.keys.lookup').keys.lookup.lookup_key("
-                                "__import__('llm_magic').get_provider('deepseek')).value.encode()).hexdigest()")
+                                "__import__('llm_magic').get_provider('deepseek')).value.reveal().encode()).hexdigest()")
     assert digest.strip("'") == hashlib.sha256(typed_key.encode()).hexdigest()
     box_value = _kernel_expression(lab, "student.ipynb",
                                    "get_ipython().magics_manager.registry['KeyMagics'].last_entry.password.value")

@@ -58,7 +58,7 @@ BASE = {"system": "be brief", "temperature": 0.5, "max_tokens": 100}
 @pytest.mark.parametrize("change", [
     {"prompt": "a different prompt"}, {"system": "be verbose"}, {"temperature": 0.6},
     {"max_tokens": 101}, {"top_p": 0.9}, {"model": "deepseek-v4-pro"}, {"think": False},
-    {"seed": 7}, {"spec": "bailian"},
+    {"extra_body": {"seed": 7}}, {"spec": "bailian"},
 ])
 def test_any_change_of_parameter_is_a_miss(fake_provider, change):
     deepseek, bailian = fake_provider("deepseek"), fake_provider("bailian")
@@ -87,7 +87,7 @@ def test_refresh_calls_again_and_overwrites(fake_provider):
 
 
 @pytest.mark.parametrize("spec,options", [
-    ("deepseek", {}), ("deepseek", {"think": True, "stream": False, "temperature": 1.0, "seed": 3}),
+    ("deepseek", {}), ("deepseek", {"think": True, "stream": False, "temperature": 1.0, "extra_body": {"seed": 3}}),
     ("bailian:qwen3-32b", {"stream": False}), ("bailian", {"think": True, "system": "s"}),
     ("hf:openai/gpt-oss-20b:cheapest", {"top_p": 0.5}), ("chatanywhere", {"messages": [
         {"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo", "reasoning_content": "x"}]}),

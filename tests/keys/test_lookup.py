@@ -12,6 +12,7 @@ import pytest
 
 from llm_magic.errors import ConfigurationError, MissingKeyError
 from llm_magic.keys import envfile
+from llm_magic.keys import git as keys_git
 from llm_magic.keys import lookup as keys
 from llm_magic.providers import get_provider
 from llm_magic.secrets import mask, redact
@@ -138,7 +139,7 @@ def test_read_env_file_refuses_missing_and_binary(tmp_path, content, words):
 
 
 def test_read_env_file_refuses_a_folder_and_an_unreadable_file(tmp_path):
-    with pytest.raises(ConfigurationError, match="not a file"):
+    with pytest.raises(ConfigurationError, match="not an ordinary file"):
         envfile.read_env_file(tmp_path)
     path = tmp_path / "locked.env"
     path.write_text("A=1\n")
@@ -216,7 +217,7 @@ def test_tracked_env_is_reported(tmp_path):
 
 def test_gitignore_fallback_without_git(tmp_path, monkeypatch):
     (tmp_path / ".git").mkdir()
-    monkeypatch.setattr(envfile.shutil, "which", lambda name: None)
+    monkeypatch.setattr(keys_git.shutil, "which", lambda name: None)
     env = tmp_path / "notebooks" / ".env"
     env.parent.mkdir()
     env.write_text("")

@@ -21,7 +21,7 @@ import pytest
 import requests
 
 from llm_magic.loopback import ERROR_KINDS, FAULTS, FakeProvider, Reply, error_body
-from llm_magic.loopback.demo import DEMO_ERROR_MODELS, ensure_demo_server
+from llm_magic.loopback.demo import DEMO_ERROR_MODELS, demo_token, ensure_demo_server
 from llm_magic.loopback.faults import FAULT_PLAYERS
 from llm_magic.loopback.wire import split_tokens
 
@@ -629,13 +629,18 @@ def demo(monkeypatch) -> str:
 
 def demo_chat(base_url: str, model: str, prompt: str, stream: bool = True,
               timeout: float = 5) -> requests.Response:
-    return requests.post(base_url + "/chat/completions", timeout=timeout, json={
+    return requests.post(base_url + "/chat/completions", timeout=timeout, headers=demo_auth(), json={
         "model": model, "stream": stream, "messages": [{"role": "user", "content": prompt}]})
+
+
+def demo_auth() -> dict[str, str]:
+    """The demo server answers only its kernel's token (the demo provider sends it)."""
+    return {"Authorization": f"Bearer {demo_token()}"}
 
 
 def test_demo_server_is_one_per_process(demo: str) -> None:
     assert ensure_demo_server() == demo
-    models = requests.get(demo + "/models", timeout=5).json()["data"]
+    models = requests.get(demo + "/models", timeout=5, headers=demo_auth()).json()["data"]
     assert {"demo-chat", "demo-reasoner"} <= {m["id"] for m in models}
 
 
@@ -732,7 +737,9 @@ def test_the_demo_answers_the_old_shape_too():
     import requests
 
     from llm_magic.loopback import ensure_demo_server
+    from llm_magic.loopback.demo import demo_token
 
     reply = requests.post(ensure_demo_server() + "/completions", timeout=10,
+                          headers={"Authorization": f"Bearer {demo_token()}"},
                           json={"model": "demo-chat", "prompt": "用三句话解释什么是机器学习"}).json()
     assert reply["choices"][0]["text"].strip()

