@@ -1,11 +1,17 @@
-"""The password box of ``%llm_key PROVIDER``: the key goes to this kernel's memory, never the notebook.
+"""The password box of ``%llm_key PROVIDER`` with ``%config KeyMagics.entry = 'widget'``: opt-in only.
 
-Widget state can be saved into the ``.ipynb``. The box therefore syncs its value only on Enter
-or when it loses focus (``continuous_update=False``: one message, not one per keystroke), and
-the kernel empties it before doing anything else with the key. Status lines show the masked key
-only. What ipywidgets cannot do: hide that one message from a kernel started with ``--debug``,
-which logs every message it receives in clear text (a widget's value has no secret form). The
-README says so and points to ``--getpass``, whose reply ipykernel does not log.
+Widget state can be saved into the ``.ipynb``. The box syncs its value only on Enter or when it
+loses focus (``continuous_update=False``: one message, not one per keystroke), and the kernel
+empties it before doing anything else with the key. Status lines show the masked key only.
+
+What no kernel-side code can fix, and why this is not the default (``magics/key_prompt.py`` is):
+the value sits in the front end's widget model until the kernel reads it, and the kernel reads it
+only between cells. A key sent while another cell keeps the kernel busy, or just before a restart,
+stays in that model, and JupyterLab and Notebook 7 (widget state saving on) write it into the
+``.ipynb`` and its checkpoint. A widget whose model never holds the value needs front-end code of
+its own, which this package does not ship. The box is for front ends that render widgets but cannot
+answer a hidden prompt and do not save (Voila). A kernel started with ``--debug`` also logs the
+one message in clear text (a widget's value has no secret form). The READMEs say both.
 """
 
 from __future__ import annotations
@@ -40,8 +46,9 @@ class KeyEntry:
         name = html.escape(provider.display_name)
         self.title = widgets.HTML(
             f"<b>{name}</b> — " + html.escape(say(Text(
-                "paste the key and press Enter; it stays in this kernel's memory and is never saved in the notebook.",
-                "粘贴 Key 后按回车；Key 只保存在当前内核的内存中，不会写进 notebook。"))))
+                "paste the key and press Enter while no other cell runs: a key sent while the kernel is busy "
+                "can be saved with the notebook.",
+                "请在没有其他单元格运行时粘贴 Key 并按回车：内核忙碌时发送的 Key 可能随 notebook 一起保存。"))))
         placeholder = " / ".join(f"{p}…" for p in provider.key_prefixes) or "key"
         self.password = widgets.Password(placeholder=placeholder, continuous_update=False,
                                          layout=widgets.Layout(width="28em"))

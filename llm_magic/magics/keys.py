@@ -74,8 +74,10 @@ class KeyMagics(Magics):
 
     entry = CaselessStrEnum(
         ("auto", "widget", "getpass"), default_value="auto",
-        help="How %llm_key PROVIDER asks for a key: 'widget' (a password box), 'getpass' (a hidden text "
-             "prompt, for front ends without widgets), or 'auto' (the box when a kernel serves a front end).",
+        help="How %llm_key PROVIDER asks for a key: 'auto' and 'getpass' use the kernel's own hidden prompt "
+             "(never saved in the notebook; where nobody can type, as under nbconvert, a message names .env "
+             "instead); 'widget' shows a password box, whose value can be saved with the notebook's widget "
+             "state if it is sent while the kernel is busy.",
     ).tag(config=True)
 
     #: the password box shown last (tests and debugging)
@@ -172,19 +174,23 @@ class KeyMagics(Magics):
 
     def _enter(self, provider: Provider, *, save_env: bool, gitignore: bool, use_getpass: bool) -> None:
         from ..keys.lookup import ENTERED, lookup_key
+        from .key_prompt import cannot_ask, key_in_use
 
         if not provider.needs_key:
             _print(provider.key_hint())
             return
+        mode = self._entry_mode(use_getpass)
         current = lookup_key(provider)
+        if mode == "none":  # nobody can type: say which key is used, or how to give one
+            if not current.found:
+                raise cannot_ask(provider)
+            _print(key_in_use(provider, current))
+            return
         if current.found and current.source != ENTERED:
             _print(Text(f"A key is already set ({current.masked}, {current.came_from().en}); the one you enter now "
                         "takes precedence in this session.",
                         f"已有一个 Key（{current.masked}，{current.came_from().zh}）；"
                         "现在输入的 Key 在本会话中优先使用。"))
-        mode = "getpass" if use_getpass else self.entry.lower()
-        if mode == "auto":
-            mode = "widget" if getattr(self.shell, "kernel", None) is not None else "getpass"
         if mode == "widget":
             from IPython.display import display
 
@@ -195,26 +201,25 @@ class KeyMagics(Magics):
             return
         self._enter_with_getpass(provider, save_env=save_env, gitignore=gitignore)
 
-    def _enter_with_getpass(self, provider: Provider, *, save_env: bool, gitignore: bool) -> None:
-        import getpass
+    def _entry_mode(self, use_getpass: bool) -> str:
+        """'getpass', 'widget', or 'none' where the front end lets nobody type (see magics/key_prompt.py).
 
+        The password box only when asked for by name: its value can be saved with the notebook."""
+        from .key_prompt import stdin_allowed
+
+        if self.entry.lower() == "widget" and not use_getpass:
+            return "widget"
+        return "getpass" if stdin_allowed(self.shell) else "none"
+
+    def _enter_with_getpass(self, provider: Provider, *, save_env: bool, gitignore: bool) -> None:
         from ..keys.lookup import set_session_key
+        from .key_prompt import ask_hidden
         from .key_widget import masked_line
 
-        prompt = say(Text(f"{provider.display_name} key (input hidden): ",
-                          f"{provider.display_name} 的 Key（输入不显示）："))
-        try:
-            value = Secret(getpass.getpass(prompt))
-        except (EOFError, KeyboardInterrupt):
+        value = ask_hidden(provider)
+        if value is None:
             _print(Text("Cancelled; no key was saved.", "已取消；没有保存 Key。"))
             return
-        except Exception as error:  # ipykernel's StdinNotImplementedError: the front end cannot ask
-            raise ConfigurationError(
-                Text("This front end cannot ask for hidden input.", "这个前端无法进行隐藏输入。"),
-                hint=Text(f"Put {' / '.join(provider.key_vars)}=… in a .env file, "
-                          "or load one with %llm_key --env PATH.",
-                          f"请把 {' / '.join(provider.key_vars)}=… 写进 .env 文件，或用 %llm_key --env 路径 载入。"),
-                provider=provider.name) from error
         key = set_session_key(provider, value)
         _print(masked_line(provider, key))
         foreign = foreign_key_problem(provider, key) or provider.foreign_key_hint(mask(key))

@@ -184,6 +184,62 @@ def test_getpass_unavailable_front_end(shell, monkeypatch):
     assert isinstance(ran.error, ConfigurationError) and ".env" in str(ran.error)
 
 
+class _Kernel:
+    """What ``%llm_key`` reads of ipykernel: whether this execute request allows stdin."""
+
+    def __init__(self, allow_stdin: bool) -> None:
+        self._allow_stdin = allow_stdin
+
+
+def test_in_a_kernel_the_default_is_the_hidden_prompt_not_the_box(shell, monkeypatch):
+    import getpass
+
+    prompts = []
+    monkeypatch.setattr(shell, "kernel", _Kernel(allow_stdin=True), raising=False)
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": prompts.append(prompt) or KEY)
+    ran = run(shell, "%llm_key deepseek")
+    assert ran.error is None, ran.text
+    assert prompts == ["DeepSeek key (input hidden): "]
+    assert magics(shell).last_entry is None  # no widget, so nothing for widget state to save
+    assert not any("application/vnd.jupyter.widget-view+json" in o.data for o in ran.captured.outputs)
+    assert "✓ DeepSeek: key saved for this kernel session (sk-…cdef)." in ran.text and KEY not in ran.text
+    assert keys.lookup_key(get_provider("deepseek")).value == KEY
+
+
+def test_without_stdin_nothing_is_asked_and_the_message_names_the_ways(shell, monkeypatch):
+    import getpass
+
+    monkeypatch.setattr(shell, "kernel", _Kernel(allow_stdin=False), raising=False)
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": pytest.fail("asked where nobody can type"))
+    for line in ("%llm_key deepseek", "%llm_key deepseek --getpass"):
+        ran = run(shell, line)
+        assert isinstance(ran.error, ConfigurationError), ran.text
+        message, hint = ran.error.texts()
+        assert "cannot ask for a key" in message and "nbconvert" in message
+        assert "DEEPSEEK_API_KEY=… in a .env file" in hint and "%llm_key --env" in hint and "Colab" in hint
+    assert magics(shell).last_entry is None
+    i18n.set_language("zh")
+    message, hint = run(shell, "%llm_key deepseek").error.texts()
+    assert message.startswith("这个前端无法让你输入 Key") and "Secrets（🔑）" in hint
+
+
+def test_without_stdin_a_key_already_there_is_named_masked(shell, monkeypatch):
+    monkeypatch.setattr(shell, "kernel", _Kernel(allow_stdin=False), raising=False)
+    monkeypatch.setenv("DEEPSEEK_API_KEY", KEY)
+    ran = run(shell, "%llm_key deepseek")
+    assert ran.error is None, ran.text
+    assert "the DeepSeek key in use is sk-…cdef, from the environment variable DEEPSEEK_API_KEY" in ran.text
+    assert KEY not in ran.text
+
+
+def test_the_box_only_when_asked_for_by_name(shell, monkeypatch):
+    monkeypatch.setattr(shell, "kernel", _Kernel(allow_stdin=False), raising=False)
+    run(shell, "%config KeyMagics.entry = 'widget'")
+    ran = run(shell, "%llm_key deepseek")
+    assert ran.error is None and isinstance(magics(shell).last_entry, KeyEntry)
+    assert "while the kernel is busy" in magics(shell).last_entry.title.value  # it says what it risks
+
+
 def test_provider_without_key(shell):
     ran = run(shell, "%llm_key ollama")
     assert ran.error is None and "needs no key" in ran.text
