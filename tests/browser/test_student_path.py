@@ -1,5 +1,5 @@
 """A student's first session, in JupyterLab and a real Chromium: load the extension, paste a key
-into the password box, ask DeepSeek (a loopback stand-in) and watch the Markdown answer stream
+at the kernel's password prompt, ask DeepSeek (a loopback stand-in) and watch the Markdown answer stream
 into one output, then save — and the key is nowhere in the saved notebook."""
 
 from __future__ import annotations
@@ -100,15 +100,18 @@ def test_student_enters_a_key_and_sees_a_streamed_answer(lab, browser_page, stan
     open_notebook(page, lab, "student.ipynb")
     run_cell(page, 0)
 
-    # -- the password box: type, save, and the box is emptied ------------------------------
-    run_cell(page, 1, "%llm_key deepseek")
-    key_cell = page.locator(".jp-NotebookPanel:visible .jp-Notebook .jp-Cell").nth(1)
-    password = key_cell.locator(".jupyter-widgets input[type=password]")
+    # -- the kernel's own password prompt: typed, Enter, and only dots remain -------------------
+    key_cell = append_cell(page)
+    set_cell_text(page, key_cell, "%llm_key deepseek")
+    page.keyboard.press("Control+Enter")  # not run_cell: the prompt shows [*] until the key is in
+    password = key_cell.locator("input.jp-Stdin-input[type=password]")
     expect(password).to_be_visible()
+    expect(key_cell.locator(".jp-Stdin-prompt")).to_contain_text("DeepSeek 的 Key（输入不显示）")
     password.press_sequentially(typed_key, delay=5)
-    key_cell.locator("button.widget-button", has_text="Save key").click()
-    expect(key_cell.locator(".widget-html", has_text="✓")).to_be_visible()
-    expect(password).to_have_value("")
+    password.press("Enter")
+    expect(key_cell.locator(".jp-OutputArea-output", has_text="✓")).to_contain_text(f"sk-…{typed_key[-4:]}")
+    expect(password).to_have_count(0)
+    expect(key_cell.locator(".jp-InputPrompt")).to_have_text(re.compile(r"\[\d+\]"))
 
     source = _kernel_expression(lab, "student.ipynb",
                                 "__import__('llm_magic.keys.lookup').keys.lookup.lookup_key("
@@ -118,10 +121,6 @@ def test_student_enters_a_key_and_sees_a_streamed_answer(lab, browser_page, stan
                                 "__import__('hashlib').sha256(__import__('llm_magic.keys.lookup').keys.lookup.lookup_key("
                                 "__import__('llm_magic').get_provider('deepseek')).value.reveal().encode()).hexdigest()")
     assert digest.strip("'") == hashlib.sha256(typed_key.encode()).hexdigest()
-    box_value = _kernel_expression(lab, "student.ipynb",
-                                   "get_ipython().magics_manager.registry['KeyMagics'].last_entry.password.value")
-    assert box_value == "''"
-
     # -- the answer streams into one output, updated in place --------------------------------
     answer_cell = append_cell(page)
     set_cell_text(page, answer_cell, f"%%llm deepseek\n{PROMPT}")
@@ -168,12 +167,13 @@ def test_student_enters_a_key_and_sees_a_streamed_answer(lab, browser_page, stan
         README_IMAGE.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(artefact, README_IMAGE)
 
-    # -- save with widget state on: the key is nowhere in the file ---------------------------
+    # -- save (widget state saving on): the key is nowhere in the file ---------------------------
     text = save_notebook(page, path)
     saved = nbformat.reads(text, as_version=4)
-    assert "application/vnd.jupyter.widget-state+json" in saved.metadata.get("widgets", {}), \
-        "widget state was not saved, so the check below would prove nothing"
-    assert "边写边运行" in text  # the answer was saved...
+    state = saved.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state")
+    assert not state  # no widget model holds anything
+    assert "DeepSeek 的 Key（输入不显示）" in text  # the key's cell was saved...
+    assert "边写边运行" in text  # ...and the answer...
     assert typed_key not in text  # ...the key was not
     assert typed_key[:8] not in text
     assert typed_key[-12:] not in text
