@@ -12,8 +12,9 @@ into while it is busy with something else), sends the reply straight to the wait
 records the cell's output as dots. Nothing of it enters widget state, and a field typed in but not
 submitted is page content, never saved. Where the front end runs a notebook without a person at the
 keyboard (nbconvert, papermill, nbclient, Voila: the execute request says ``allow_stdin: false``)
-nothing is asked: the message names the ways that need no typing (.env, ``%llm_key --env``, Colab
-Secrets).
+nothing is asked: a message names the ways that need no typing (.env, ``%llm_key --env``, Colab
+Secrets). It is a message, not an error, so an executed lesson notebook goes on; the first call
+that needs the key stops with ``MissingKeyError``, which says where it looked.
 """
 
 from __future__ import annotations
@@ -51,21 +52,31 @@ def ask_hidden(provider: Provider) -> Secret | None:
     except (EOFError, KeyboardInterrupt):
         return None
     except Exception as error:  # ipykernel's StdinNotImplementedError: the front end cannot ask
-        raise cannot_ask(provider) from error
+        raise refused(provider) from error
 
 
-def cannot_ask(provider: Provider) -> ConfigurationError:
-    """The front end runs without input: the ways to give a key that need no typing."""
+_CANNOT_ASK = Text("This front end cannot ask for a key: it runs the notebook without anyone typing "
+                   "(nbconvert, papermill, Voila).",
+                   "这个前端无法让你输入 Key：它运行 notebook 时没有人在键盘前输入"
+                   "（例如 nbconvert、papermill、Voila）。")
+
+
+def _ways(provider: Provider) -> Text:
     variables = " / ".join(provider.key_vars)
-    return ConfigurationError(
-        Text("This front end cannot ask for a key: it runs the notebook without anyone typing "
-             "(nbconvert, papermill, Voila).",
-             "这个前端无法让你输入 Key：它运行 notebook 时没有人在键盘前输入（例如 nbconvert、papermill、Voila）。"),
-        hint=Text(f"Put {variables}=… in a .env file in the notebook's folder, load one with %llm_key --env PATH, "
-                  "or in Colab add it under Secrets (🔑).",
-                  f"请把 {variables}=… 写进 notebook 所在文件夹的 .env 文件，或用 %llm_key --env 路径 载入；"
-                  "在 Colab 中，请在左侧栏的 Secrets（🔑）里添加。"),
-        provider=provider.name)
+    return Text(f"Put {variables}=… in a .env file in the notebook's folder, load one with %llm_key --env PATH, "
+                "or in Colab add it under Secrets (🔑).",
+                f"请把 {variables}=… 写进 notebook 所在文件夹的 .env 文件，或用 %llm_key --env 路径 载入；"
+                "在 Colab 中，请在左侧栏的 Secrets（🔑）里添加。")
+
+
+def cannot_ask(provider: Provider) -> Text:
+    """Where nobody can type and no key is there: the ways to give one that need no typing."""
+    return _CANNOT_ASK + _ways(provider)
+
+
+def refused(provider: Provider) -> ConfigurationError:
+    """A kernel that turned the prompt down (no ``_allow_stdin`` to read beforehand)."""
+    return ConfigurationError(_CANNOT_ASK, hint=_ways(provider), provider=provider.name)
 
 
 def key_in_use(provider: Provider, found: KeyLookup) -> Text:

@@ -182,9 +182,7 @@ class KeyMagics(Magics):
         mode = self._entry_mode(use_getpass)
         current = lookup_key(provider)
         if mode == "none":  # nobody can type: say which key is used, or how to give one
-            if not current.found:
-                raise cannot_ask(provider)
-            _print(key_in_use(provider, current))
+            _print(key_in_use(provider, current) if current.found else cannot_ask(provider))
             return
         if current.found and current.source != ENTERED:
             _print(Text(f"A key is already set ({current.masked}, {current.came_from().en}); the one you enter now "
@@ -219,6 +217,10 @@ class KeyMagics(Magics):
         value = ask_hidden(provider)
         if value is None:
             _print(Text("Cancelled; no key was saved.", "已取消；没有保存 Key。"))
+            return
+        if not value:  # Enter on an empty field: "Run All" goes on, as after a cancel
+            _print(Text(f"Nothing was typed; no key was saved. Run %llm_key {provider.name} again to enter one.",
+                        f"没有输入内容，没有保存 Key。要输入 Key，请再运行一次 %llm_key {provider.name}。"))
             return
         key = set_session_key(provider, value)
         _print(masked_line(provider, key))

@@ -68,7 +68,8 @@ def _saved_files(page, server, path: Path) -> dict[str, str]:
 
 def _page_texts(page) -> dict[str, str]:
     """What the page holds: its HTML, and every input's current value (not in the HTML)."""
-    values = page.evaluate("() => [...document.querySelectorAll('input, textarea')].map(e => e.className + ' ' + e.type + ' ' + e.value).join('\\n')")
+    values = page.evaluate("() => [...document.querySelectorAll('input, textarea')]"
+                           ".map(e => `${e.className} ${e.type} ${e.value}`).join('\\n')")
     return {"page": page.content(), "input values": values}
 
 
