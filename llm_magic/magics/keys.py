@@ -97,21 +97,22 @@ class KeyMagics(Magics):
     @argument("--gitignore", action="store_true",
               help="add .env to .gitignore when the folder is a git checkout / 把 .env 加入 .gitignore")
     @argument("--getpass", action="store_true",
-              help="ask with a hidden text prompt instead of a password box / 用隐藏输入代替密码框")
+              help="ask with the hidden prompt even when KeyMagics.entry is 'widget' / "
+                   "即使设置了密码框控件，也用隐藏输入")
     @line_magic
     def llm_key(self, line: str = "") -> None:
-        """Keys from the environment, a .env file, or a password box — never in the notebook.
+        """Keys from the environment, a .env file, or the kernel's hidden prompt — never in the notebook.
 
         Without arguments, shows each provider, the variables it reads, whether a key was found,
         where it came from, and the key masked (sk-…a1b2). Keys are looked up in this order:
         entered in this kernel, the environment, the nearest .env from the working folder upwards.
 
-        从环境变量、.env 文件或密码框获取 Key —— 绝不写进 notebook。不带参数时显示每个服务商的 Key 状态。
+        从环境变量、.env 文件或内核的隐藏输入框获取 Key —— 绝不写进 notebook。不带参数时显示每个服务商的 Key 状态。
 
         Examples::
 
             %llm_key                        # status table / 状态表
-            %llm_key deepseek               # password box / 密码框
+            %llm_key deepseek               # hidden prompt / 隐藏输入框
             %llm_key deepseek --save-env    # ... and write it to .env / 并写入 .env
             %llm_key deepseek --check       # GET /models with the key / 检查 Key
             %llm_key deepseek --forget
