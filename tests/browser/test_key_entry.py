@@ -3,13 +3,16 @@ whatever the order of events, no trace of the key reaches the saved notebook or 
 
 The orders tried: ``%llm_key`` queued behind a cell that keeps the kernel busy (there is nothing
 to paste into until the kernel itself asks); the key typed into the kernel's prompt but not
-submitted, and saved then; submitted and saved; typed, then the kernel restarted before Enter."""
+submitted, and saved then; submitted and saved; typed, then the kernel restarted before Enter.
+The opt-in password box is shown to do what the READMEs warn: sent while busy, the key is saved.
+Each check of a checkpoint waits until the front end has copied that save into it."""
 
 from __future__ import annotations
 
 import hashlib
 import re
 import secrets
+import time
 from pathlib import Path
 
 import pytest
@@ -55,15 +58,25 @@ def _assert_nowhere(texts: dict[str, str], *keys: str) -> None:
             assert not found, f"{found} in {name}: " + (text if name == "input values" else "")
 
 
-def _saved_files(page, server, path: Path) -> dict[str, str]:
-    """Save with Ctrl+S; the notebook and its checkpoint (which must exist, or nothing is proved)."""
+def _checkpoint(path: Path, saved: str, timeout: float = 15) -> str:
+    """The checkpoint once the front end has copied this save into it (it does so after the save
+    itself): an older checkpoint would prove nothing about what this save wrote."""
+    checkpoint = path.parent / ".ipynb_checkpoints" / f"{path.stem}-checkpoint.ipynb"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        text = checkpoint.read_text(encoding="utf-8") if checkpoint.exists() else ""
+        if text == saved:
+            return text
+        time.sleep(0.1)
+    raise AssertionError(f"{checkpoint} was not rewritten by the save within {timeout} s")
+
+
+def _saved_files(page, path: Path) -> dict[str, str]:
+    """Save with Ctrl+S: the notebook and its checkpoint, both as this save wrote them."""
     from tests.harness.browser import save_notebook
 
-    texts = {"notebook": save_notebook(page, path)}
-    checkpoints = list((path.parent / ".ipynb_checkpoints").glob(f"{path.stem}-checkpoint*.ipynb"))
-    assert checkpoints, "no checkpoint was written, so checking it would prove nothing"
-    texts.update({f"checkpoint {c.name}": c.read_text(encoding="utf-8") for c in checkpoints})
-    return texts
+    saved = save_notebook(page, path)
+    return {"notebook": saved, "checkpoint": _checkpoint(path, saved)}
 
 
 def _page_texts(page) -> dict[str, str]:
@@ -108,7 +121,7 @@ def test_no_order_of_events_saves_the_key(front_end, browser_page) -> None:
     expect(key_cell.locator(".jp-InputPrompt")).to_have_text(re.compile(r"\[\*\]"))
     assert server.session_for("keys.ipynb")["kernel"]["execution_state"] == "busy"
     assert page.locator("input[type=password], .jupyter-widgets").count() == 0
-    _assert_nowhere(_saved_files(page, server, path), first)  # saved while busy: nothing to find anyway
+    _assert_nowhere(_saved_files(page, path), first)  # saved while busy: nothing to find anyway
 
     # -- the kernel asks: typed but not submitted, then saved (the kernel is busy, waiting) --------
     expect(field).to_be_visible(timeout=(BUSY_SECONDS + 20) * 1000)
@@ -116,7 +129,7 @@ def test_no_order_of_events_saves_the_key(front_end, browser_page) -> None:
     expect(key_cell.locator(".jp-Stdin-prompt")).to_contain_text("DeepSeek key (input hidden)")
     field.press_sequentially(first, delay=2)
     assert server.session_for("keys.ipynb")["kernel"]["execution_state"] == "busy"
-    _assert_nowhere(_saved_files(page, server, path), first)
+    _assert_nowhere(_saved_files(page, path), first)
 
     # -- submitted: the kernel has it, the cell shows the mask, the files hold no trace -----------
     field.press("Enter")
@@ -125,7 +138,7 @@ def test_no_order_of_events_saves_the_key(front_end, browser_page) -> None:
     expect(key_cell.locator(".jp-InputPrompt")).to_have_text(re.compile(r"\[\d+\]"))
     expect(field).to_have_count(0)  # the field gave way to dots
     assert _kernel_key_digest(kernel) == hashlib.sha256(first.encode()).hexdigest()
-    saved = _saved_files(page, server, path)
+    saved = _saved_files(page, path)
     assert "key saved for this kernel session" in saved["notebook"]  # saved after the key was entered
     _assert_nowhere(saved | _page_texts(page), first)
     screenshot(page, f"key_entry_{server.app}_entered")
@@ -148,4 +161,37 @@ def test_no_order_of_events_saves_the_key(front_end, browser_page) -> None:
         expect(orphan).to_have_count(0)
     screenshot(page, f"key_entry_{server.app}_restarted_enter")
     assert _kernel_key_digest(kernel) == ""  # a new kernel: no key typed into it
-    _assert_nowhere(_saved_files(page, server, path) | _page_texts(page), first, second)
+    _assert_nowhere(_saved_files(page, path) | _page_texts(page), first, second)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("front_end", ["lab"], indirect=True)
+def test_the_opt_in_password_box_can_save_a_key_sent_while_busy(front_end, browser_page) -> None:
+    """What the READMEs warn about KeyMagics.entry = 'widget', shown true: sent while another cell
+    runs, the key sits in the widget model and is saved; once the kernel is free it empties the box."""
+    from playwright.sync_api import expect
+
+    from tests.harness.browser import cell_at, open_notebook, run_cell
+
+    server, page = front_end, browser_page
+    key, _ = _keys()
+    path = write_notebook(server.root_dir / "keys.ipynb", [
+        "%load_ext llm_magic\n%config KeyMagics.entry = 'widget'", "%llm_key deepseek",
+        f"import time\ntime.sleep({BUSY_SECONDS})"])
+    open_notebook(page, server, "keys.ipynb")
+    run_cell(page, 0)
+    run_cell(page, 1)
+    password = cell_at(page, 1).locator(".jupyter-widgets input[type=password]")
+    expect(password).to_be_visible()
+    busy = cell_at(page, 2)
+    busy.locator(".jp-InputArea-editor").click()
+    page.keyboard.press("Control+Enter")
+    expect(busy.locator(".jp-InputPrompt")).to_have_text(re.compile(r"\[\*\]"))
+    password.press_sequentially(key, delay=2)
+    password.press("Enter")
+    assert server.session_for("keys.ipynb")["kernel"]["execution_state"] == "busy"
+    saved = _saved_files(page, path)
+    assert key in saved["notebook"] and key in saved["checkpoint"]  # the risk the READMEs name
+    expect(busy.locator(".jp-InputPrompt")).to_have_text(re.compile(r"\[\d+\]"), timeout=(BUSY_SECONDS + 20) * 1000)
+    expect(password).to_have_value("")  # the kernel, free again, emptied the box
+    assert key not in _saved_files(page, path)["notebook"]  # ...until the next save
