@@ -93,7 +93,7 @@ def shell(tmp_path: Path) -> Iterator[InteractiveShell]:
 
     Configuration and session state are restored afterwards (settings by ``restored_settings``).
     """
-    from tests.harness.shell import new_shell
+    from tests.harness.shell import close_shell, new_shell
 
     ip = new_shell(tmp_path / "history.sqlite")
     ip.run_line_magic("load_ext", "llm_magic")
@@ -107,8 +107,7 @@ def shell(tmp_path: Path) -> Iterator[InteractiveShell]:
             del ip.config["LLMMagics"]
         for name in _USER_NAMES:
             ip.user_ns.pop(name, None)
-        ip.history_manager.end_session()
-        InteractiveShell.clear_instance()
+        close_shell(ip)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from llm_magic.config import settings
 from llm_magic.loopback import Reply
 from llm_magic.magics.llm import LLMMagics
 from llm_magic.providers import get_provider, provider_names, unregister_provider
-from tests.harness.shell import final, new_shell, run, shown
+from tests.harness.shell import close_shell, final, new_shell, run, shown
 
 
 def config(shell, statement: str) -> None:
@@ -125,7 +125,7 @@ def test_ipython_config_file_values_apply_at_load(deepseek, tmp_path):
         own_shell.run_line_magic("unload_ext", "llm_magic")
         settings.timeout = saved
         del own_shell.config["LLMMagics"]
-        own_shell.history_manager.end_session()
+        close_shell(own_shell)
 
 
 def test_display_mode_terminal_prints_tokens_once(shell, deepseek):
