@@ -173,8 +173,9 @@ def _whole_body(chunks: Iterator[bytes], builder: AnswerBuilder, patience: Patie
     return b"".join(parts)
 
 
+# complex: the hot loop of every stream, kept in one frame (a helper generator would cost a frame per chunk)
 def _read_stream(chunks: Iterator[bytes], builder: AnswerBuilder, record: exchange.Exchange | None = None,
-                 patience: Patience | None = None) -> Iterator[Event]:  # complex: one loop, each case a line
+                 patience: Patience | None = None) -> Iterator[Event]:
     """The answer's events as they arrive; a chunk that added text or reasoning is progress for
     ``patience`` (comments, empty deltas and usage chunks are not)."""
     decoder = SSEDecoder()

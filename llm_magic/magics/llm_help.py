@@ -73,7 +73,9 @@ CHINESE: dict[str, str] = {
                  "以及本次会话还剩多少 token。",
     "--think": "让推理模型先思考。",
     "--no-think": "让推理模型不思考。",
-    "--timeout": "整个请求最多等待多少秒。",
+    "--timeout": "最多等多少秒让回答开始（收到第一个 token；保持连接的信号不算），之后每两个 token 之间也最多等这么久"
+                 "（默认 300 秒；两个 token 之间另有 LLMMagics.idle_timeout，默认 60 秒）。",
+    "--max-time": "整个调用最多用多少秒，到时即使回答还在输出也会截断（默认不设上限）。",
     "--no-vars": "原样发送提示词：不替换 {变量名}。",
     "--allow-secrets": "即使提示词里有 API Key（或看起来像 Key 的内容）也照样发送（否则会被拒绝）。",
     "--debug": "出错时显示完整的 traceback。",

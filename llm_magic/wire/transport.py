@@ -31,8 +31,8 @@ from .failures import (
     too_large_error,
     unsupported_encoding,
 )
-from .urls import check_base_url as check_base_url  # its old home: imported from here too
 from .patience import Patience
+from .urls import check_base_url as check_base_url  # its old home: imported from here too
 from .urls import proxies_for
 from .watch import CANCELLED, DEADLINE, Watch, current_scope
 
