@@ -101,7 +101,8 @@ def _patience(call: PreparedCall, started: float) -> Patience:
 
 def _attempts(call: PreparedCall, builder: AnswerBuilder, started: float) -> Iterator[Event]:
     """Send, and again after a failure worth retrying; a final error gets the partial answer."""
-    patience = _patience(call, started)
+    transport.session_for(call.provider.name)  # a cold kernel imports requests here: no part of any wait
+    patience = _patience(call, time.monotonic())
     attempt = 0
     while True:
         try:

@@ -44,19 +44,8 @@ def _seconds(value: float) -> str:
 class Patience:
     """The bounds of one call and where it stands: :attr:`deadline` is when the current wait ends."""
 
-    __slots__ = (
-        "_watch",
-        "begun",
-        "bound",
-        "deadline",
-        "end",
-        "first",
-        "heard",
-        "silence",
-        "silence_option",
-        "streamed",
-        "total",
-    )
+    __slots__ = ("_watch", "begun", "bound", "deadline", "end", "first", "heard", "silence", "silence_option",
+                 "streamed", "total")
 
     def __init__(self, first: float, silence: float, total: float | None = None, *, started: float | None = None,
                  streamed: bool = True, silence_option: str = "") -> None:
