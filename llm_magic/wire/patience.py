@@ -116,9 +116,9 @@ def _first_error(provider: str, seconds: float, streamed: bool) -> RequestTimeou
     else:
         message = Text(f"No answer within {s} seconds.", f"{s} 秒内没有收到回答。")
         hint = Text("Without streaming, a long answer arrives only once it is complete: stream it (leave out "
-                    "--no-stream), or wait longer with --timeout SECONDS.",
-                    "不用流式输出时，长回答要全部生成完才会发来：请改用流式输出（去掉 --no-stream），"
-                    "或用 --timeout 秒数 多等一会儿。")
+                    "--no-stream; stream=True in Python), or wait longer with --timeout SECONDS.",
+                    "不用流式输出时，长回答要全部生成完才会发来：请改用流式输出（去掉 --no-stream；在 Python 中写 "
+                    "stream=True），或用 --timeout 秒数 多等一会儿。")
     return RequestTimeoutError(message, hint=hint, provider=provider)
 
 
