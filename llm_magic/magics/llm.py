@@ -169,9 +169,9 @@ class LLMMagics(Magics):
               "the call can cost with --max-tokens, and what is left of the session budget / 试运行，估算费用。")
     @argument("--think", dest="think", action="store_const", const=True, help="Ask a reasoning model to think.")
     @argument("--no-think", dest="think", action="store_const", const=False, help="Ask it not to think.")
-    @argument("--timeout", type=float, metavar="SECONDS", help="Seconds to wait for the answer to begin (its "
-              "first token; keep-alive signals do not count), and at most for each token after it "
-              "(default 300; between tokens LLMMagics.idle_timeout, 60).")
+    @argument("--timeout", type=float, metavar="SECONDS", help="Seconds to wait for the answer to begin, its "
+              "first token (keep-alive signals do not count; default 300); once it has begun, no pause between "
+              "two tokens may be longer either (nor longer than LLMMagics.idle_timeout, 60).")
     @argument("--max-time", type=float, metavar="SECONDS", help="Cut the call after this many seconds in all, "
               "even while the answer is still coming (default: no cap).")
     @argument("--no-vars", action="store_true", help="Send the prompt verbatim: no {name} substitution.")

@@ -131,7 +131,7 @@ def _silence_error(provider: str, seconds: float, streamed: bool, option: str) -
         Text(f"The answer stopped: no new token for {s} seconds (keep-alive signals do not count).",
              f"回答中断了：已经 {s} 秒没有收到新的 token（保持连接的信号不算）。"),
         hint=kept + Text(f"Run the cell again; to allow longer pauses, use {where}.",
-                         f"请重新运行；如需容忍更长的停顿，请用 {where_zh}。"),
+                         f"请重新运行；如果要允许更长的停顿，请用 {where_zh}。"),
         provider=provider)
 
 
