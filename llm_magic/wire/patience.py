@@ -81,17 +81,26 @@ class Patience:
         watch.arm_at(self.deadline)
 
     def on_time(self) -> bool:
-        """Before a read: move the deadline if a token came since the last one; False once it has passed."""
+        """Before a read: move the deadline if a token came since the last one; False once it has passed.
+
+        Runs once per read of a stream, so it is written for speed: the watch's later deadline is
+        stored here directly (what ``Watch.arm_at`` does for a later time)."""
         now = time.monotonic()
         if self.heard:
             self.heard = False
             self.begun = True
-            if now + self.silence < self.end:
-                self.deadline, self.bound = now + self.silence, SILENCE
+            deadline = now + self.silence
+            if deadline < self.end:
+                self.deadline, self.bound = deadline, SILENCE
             else:
-                self.deadline, self.bound = self.end, TOTAL
-            if self._watch is not None:
-                self._watch.arm_at(self.deadline)
+                deadline = self.deadline = self.end
+                self.bound = TOTAL
+            watch = self._watch
+            if watch is not None:
+                if watch.armed and deadline >= watch.deadline:
+                    watch.deadline = deadline
+                else:
+                    watch.arm_at(deadline)
         return now <= self.deadline
 
     def error(self, provider: str) -> RequestTimeoutError:
