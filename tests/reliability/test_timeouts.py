@@ -14,7 +14,14 @@ import pytest
 import llm_magic
 from llm_magic import errors
 from llm_magic.engine import usage
-from tests.harness.hostile import HostileServer, keepalive_after_first_words, stall_after_first_words, steady_answer
+from llm_magic.loopback import Reply
+from tests.harness.hostile import (
+    HostileServer,
+    keepalive_after_first_words,
+    sse_events,
+    stall_after_first_words,
+    steady_answer,
+)
 from tests.harness.shell import run
 
 from .matrix import ANSWER, MARGIN
@@ -121,3 +128,24 @@ def test_max_time_as_a_setting_and_a_traitlet(monkeypatch, shell):
     finally:
         run(shell, "%config LLMMagics.max_time = None")
     assert llm_magic.settings.max_time is None
+
+
+def test_reasoning_tokens_count_as_tokens(fake_provider):
+    """A reasoning model thinking aloud for longer than the first wait is answering, not silent."""
+    fake_provider("deepseek").queue(Reply.answer("好。", reasoning=" ".join("想" * 12), delay=0.05))
+    answer = llm_magic.ask("deepseek", "hi", stream=True, timeout=0.3)
+    assert answer == "好。" and answer.reasoning.replace(" ", "") == "想" * 12
+
+
+def _finish_then_silence(peer, text: str) -> None:
+    """The whole answer and its finish reason, then neither [DONE] nor the end of the connection."""
+    peer.head("200 OK", {"Content-Type": "text/event-stream", "Connection": "close"})
+    if peer.send(b"".join(sse_events(text)[:-1])):
+        peer.wait_closed(30)
+
+
+def test_a_silence_after_the_finish_reason_ends_the_answer_whole(monkeypatch):
+    monkeypatch.setattr(llm_magic.settings, "idle_timeout", 0.3)
+    with _serve(monkeypatch, _finish_then_silence):
+        answer = llm_magic.ask("deepseek", "hi", stream=True)
+    assert answer == ANSWER and answer.finish_reason == "stop" and not answer.usage.get("estimated")
