@@ -14,10 +14,19 @@ class Settings:
 
     #: seconds to open a connection
     connect_timeout: float = 10.0
-    #: longest silence allowed between two pieces of the answer
-    read_timeout: float = 60.0
-    #: the whole call, keep-alive comments included, may not take longer than this
+    #: the longest wait for an answer to begin: its first token (text or reasoning) when streamed, the
+    #: first byte that is not blank of a whole one; keep-alive comments, empty events and DeepSeek's
+    #: blank lines do not count, retries happen inside it (``wire/patience.py``). Five minutes: a
+    #: queue under load, a model loading or a long hidden reasoning all come before the first token
     timeout: float = 300.0
+    #: the longest silence between two tokens once the answer has begun (never more than ``timeout``).
+    #: A minute: healthy streams pause for seconds at most (reasoning streams as tokens too), and a stream
+    #: that stalls mid-answer does not recover (DeepSeek's stalls keep sending keep-alives), so a minute
+    #: tells a stall from a hiccup while costing a student one minute, not five
+    idle_timeout: float = 60.0
+    #: the whole call, retries included, at most this long (``--max-time``); None: no cap, so an answer
+    #: that keeps coming is never cut
+    max_time: float | None = None
     #: retries for 429, 5xx and failed connections, only before any answer text arrived
     max_retries: int = 2
     #: never wait longer than this before a retry, whatever Retry-After says
@@ -57,6 +66,16 @@ class Settings:
     unsupported_parameters: str = "drop"
     #: %%llm warns (once per model and session) this many days before a model's shutdown date
     shutdown_warning_days: int = 30
+
+    @property
+    def read_timeout(self) -> float:
+        """The old name of :attr:`idle_timeout`; also the socket's read timeout of calls without tokens
+        (``/models``, embeddings)."""
+        return self.idle_timeout
+
+    @read_timeout.setter
+    def read_timeout(self, seconds: float) -> None:
+        self.idle_timeout = seconds
 
 
 settings = Settings()

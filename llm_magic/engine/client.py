@@ -17,6 +17,7 @@ from ..errors import (
     Interrupted,
     LLMError,
     NetworkError,
+    RequestTimeoutError,
     ResponseFormatError,
     ServerError,
     excerpt,
@@ -26,6 +27,7 @@ from ..i18n import Text
 from ..secrets import Secret, hide_key
 from ..wire import transport
 from ..wire.failures import cancelled_error
+from ..wire.patience import Patience
 from ..wire.sse import DONE, SSEDecoder, stream_cut
 from ..wire.watch import pause
 from . import cut, exchange, usage
@@ -89,19 +91,28 @@ def run_call(call: PreparedCall) -> Generator[Event, None, None]:
     yield Finished(answer)
 
 
+def _patience(call: PreparedCall, started: float) -> Patience:
+    """The call's bounds: ``timeout`` until the answer begins, ``idle_timeout`` between tokens, ``max_time``."""
+    idle = settings.idle_timeout if call.idle_timeout is None else call.idle_timeout
+    capped = call.timeout < idle  # then --timeout is what allows longer pauses
+    return Patience(call.timeout, idle, call.max_time, started=started, streamed=call.stream,
+                    silence_option="--timeout SECONDS" if capped else "")
+
+
 def _attempts(call: PreparedCall, builder: AnswerBuilder, started: float) -> Iterator[Event]:
     """Send, and again after a failure worth retrying; a final error gets the partial answer."""
-    deadline = started + call.timeout
+    transport.session_for(call.provider.name)  # a cold kernel imports requests here: no part of any wait
+    patience = _patience(call, time.monotonic())
     attempt = 0
     while True:
         try:
-            yield from _attempt(call, builder, deadline)
+            yield from _attempt(call, builder, patience)
             return
         except LLMError as error:
             error.provider = error.provider or call.provider.name
             attempt += 1
             delay = _retry_delay(attempt, error.retry_after) if _should_retry(error, builder, attempt, call) else None
-            if delay is None or time.monotonic() + delay >= deadline:
+            if delay is None or time.monotonic() + delay >= patience.deadline:  # retries fit in the first wait
                 error.partial = cut.cut_answer(call, builder, started) or error.partial
                 acted = call.provider.acted_out_hint(error)
                 if acted is not None:
@@ -112,30 +123,30 @@ def _attempts(call: PreparedCall, builder: AnswerBuilder, started: float) -> Ite
                 raise cancelled_error(call.provider.name) from None  # the cell ended during the pause
 
 
-def _attempt(call: PreparedCall, builder: AnswerBuilder, deadline: float) -> Iterator[Event]:
-    remaining = max(0.001, deadline - time.monotonic())
-    read_timeout = min(settings.read_timeout, remaining)
+def _attempt(call: PreparedCall, builder: AnswerBuilder, patience: Patience) -> Iterator[Event]:
+    remaining = max(0.001, patience.remaining())
     name = call.provider.name
     record = exchange.start(exchange.request_of(call.provider, call.url, call.payload, stream=call.stream,
                                                 has_key=bool(call.key)))
     response = transport.post(
         transport.session_for(name), call.url, call.payload, provider=name, key=call.key, stream=call.stream,
-        connect_timeout=min(settings.connect_timeout, remaining), read_timeout=read_timeout,
-        deadline=deadline, timeout=call.timeout,
+        # the socket's own timeout only backs up the watchdog, which ends each wait at its bound
+        connect_timeout=min(settings.connect_timeout, remaining), read_timeout=remaining + 1.0,
+        patience=patience,
     )
     content_type = response.headers.get("Content-Type", "").lower()
     record.got_status(response.status_code, content_type)
     try:
         if response.status_code >= 300:  # a redirect is never followed: the key would travel with it
-            body = b"".join(transport.read_chunks(response, provider=name, deadline=deadline,
-                                                  timeout=call.timeout, limit=transport.ERROR_BODY_LIMIT))
+            body = b"".join(transport.read_chunks(response, provider=name, patience=patience,
+                                                  limit=transport.ERROR_BODY_LIMIT))
             record.got_body(exchange.parsed(body))
             raise error_for_status(response.status_code, body, builder.context, response.headers)
-        chunks = transport.read_chunks(response, provider=name, deadline=deadline, timeout=call.timeout)
+        chunks = transport.read_chunks(response, provider=name, patience=patience)
         if "text/event-stream" in content_type:
-            yield from _read_stream(chunks, builder, record)
+            yield from _read_stream(chunks, builder, record, patience)
         else:
-            yield from _read_whole(_whole_body(chunks, builder), builder, record,
+            yield from _read_whole(_whole_body(chunks, builder, patience), builder, record,
                                    close_delimited=_close_delimited(response))
     finally:
         response.close()
@@ -147,38 +158,49 @@ def _close_delimited(response: requests.Response) -> bool:
     return "Content-Length" not in headers and "chunked" not in headers.get("Transfer-Encoding", "").lower()
 
 
-def _whole_body(chunks: Iterator[bytes], builder: AnswerBuilder) -> bytes:
-    """The whole body; past the size cap, the text of the part that arrived goes into the answer first."""
+def _whole_body(chunks: Iterator[bytes], builder: AnswerBuilder, patience: Patience | None = None) -> bytes:
+    """The whole body; past the size cap, the text of the part that arrived goes into the answer first.
+
+    Each piece that is not blank (DeepSeek sends blank lines while a request waits) is progress."""
     parts: list[bytes] = []
     try:
         for chunk in chunks:
             parts.append(chunk)
+            if patience is not None and not chunk.isspace():
+                patience.heard = True
     except AnswerTooLargeError:
         builder.add_partial_text(partial_content(b"".join(parts)))
         raise
     return b"".join(parts)
 
 
-def _read_stream(chunks: Iterator[bytes], builder: AnswerBuilder,
-                 record: exchange.Exchange | None = None) -> Iterator[Event]:
+# complex: the hot loop of every stream, kept in one frame (a helper generator would cost a frame per chunk)
+def _read_stream(chunks: Iterator[bytes], builder: AnswerBuilder, record: exchange.Exchange | None = None,
+                 patience: Patience | None = None) -> Iterator[Event]:
+    """The answer's events as they arrive; a chunk that added text or reasoning is progress for
+    ``patience`` (comments, empty deltas and usage chunks are not)."""
     decoder = SSEDecoder()
+    text, reasoning = builder.text, builder.reasoning
     try:
         for chunk in chunks:
+            parts = len(text) + len(reasoning)
             for event in decoder.feed(chunk):
                 if event is DONE:
                     return _done(builder)
                 if record is not None:
                     record.got_event(event)
                 yield from builder.add_chunk(event)
+            if patience is not None and len(text) + len(reasoning) != parts:
+                patience.heard = True
         for event in decoder.close():
             if event is DONE:
                 return _done(builder)
             if record is not None:
                 record.got_event(event)
             yield from builder.add_chunk(event)
-    except (ResponseFormatError, NetworkError) as error:
+    except (ResponseFormatError, NetworkError, RequestTimeoutError) as error:
         if builder.finish_reason and not isinstance(error, AnswerTooLargeError):
-            return  # garbage or a cut after the last chunk costs nothing: the answer is whole
+            return  # garbage, a cut or a silence after the last chunk costs nothing: the answer is whole
         raise
     if not builder.finish_reason:
         raise stream_cut()

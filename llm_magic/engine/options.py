@@ -50,7 +50,10 @@ class AskOptions:
 class SendOptions:
     """How a call travels: none of it changes the answer, so none of it keys a replay."""
 
+    #: the longest wait for the answer to begin, and for any token after it (settings.timeout, idle_timeout)
     timeout: float | None = None
+    #: the whole call at most this long (``--max-time``; None: settings.max_time, by default no cap)
+    max_time: float | None = None
     key: Secret | None = field(default=None, repr=False)
     base_url: str | None = None
     max_retries: int | None = None

@@ -81,9 +81,14 @@ class PreparedCall:
     payload: dict[str, Any] = field(repr=False)
     key: Secret | None = field(repr=False)
     stream: bool  # on the wire
+    #: the longest wait for the answer to begin (``wire.patience``)
     timeout: float
     max_retries: int
     expect: Expectation | None = None
+    #: the whole call's cap; None: none
+    max_time: float | None = None
+    #: the longest silence between tokens; None: ``settings.idle_timeout`` when the call runs
+    idle_timeout: float | None = None
 
     @property
     def url(self) -> str:
@@ -222,23 +227,29 @@ def resolve_endpoint(provider: str | Provider, *, key: str | Secret | None = Non
 
 def prepare(draft: DraftRequest, send: SendOptions) -> PreparedCall:
     """Resolve URL, key and time for a drafted call; raise before anything is sent."""
-    timeout = settings.timeout if send.timeout is None else send.timeout
-    if check_number("timeout", timeout, 0, 86400, low_open=True) is None:
-        timeout = settings.timeout
-    if timeout < MIN_TIMEOUT:  # 1e-300 passes "more than 0" but leaves no time to connect
-        raise bad_option(f"timeout must be at least {MIN_TIMEOUT:g} seconds, not {timeout:g}.",
-                         f"timeout 至少为 {MIN_TIMEOUT:g} 秒，而不是 {timeout:g}。")
+    timeout = _seconds("timeout", settings.timeout if send.timeout is None else send.timeout)
+    max_time = settings.max_time if send.max_time is None else send.max_time
+    max_time = None if max_time is None else _seconds("max_time", max_time)
     retries = settings.max_retries if send.max_retries is None else check_whole("max_retries", send.max_retries, 0) or 0
     _, url, key = resolve_endpoint(draft.provider, key=send.key, base_url=send.base_url)
     refuse_pasted_keys(draft.payload, draft.provider.name, allow=send.allow_secrets)
-    return PreparedCall(draft.provider, draft.model, url, draft.payload, key, draft.stream, float(timeout), retries,
-                        draft.expect)
+    return PreparedCall(draft.provider, draft.model, url, draft.payload, key, draft.stream, timeout, retries,
+                        draft.expect, max_time, settings.idle_timeout)
+
+
+def _seconds(name: str, value: Any) -> float:
+    """A time allowed: a number of seconds, at least MIN_TIMEOUT, at most a day."""
+    seconds = check_number(name, value, 0, 86400, low_open=True)
+    if seconds is None or seconds < MIN_TIMEOUT:  # 1e-300 passes "more than 0" but leaves no time to connect
+        raise bad_option(f"{name} must be at least {MIN_TIMEOUT:g} seconds, not {value:g}.",
+                         f"{name} 至少为 {MIN_TIMEOUT:g} 秒，而不是 {value:g}。")
+    return seconds
 
 
 def prepare_call(provider: str | Provider | Target, prompt: str | None = None, **options: Any) -> PreparedCall:
     """Validate every argument of ``llm_magic.ask`` and resolve provider, model, URL and key.
 
-    ``options``: model, system, temperature, max_tokens, top_p, messages, think, stream, timeout,
+    ``options``: model, system, temperature, max_tokens, top_p, messages, think, stream, timeout, max_time,
     key, base_url, max_retries, and extra payload fields.
     """
     model, asked, send = split_options(hide_key(options))

@@ -51,7 +51,12 @@ class LLMMagics(Magics):
     format = Enum(FORMAT_NAMES, FORMAT_NAMES[0],
                   help="How answers are shown.").tag(config=True)
     stream = Bool(True, help="Stream answers as they are written (False: wait for the whole answer).").tag(config=True)
-    timeout = Float(300.0, help="Seconds a whole call may take (llm_magic.settings.timeout).").tag(config=True)
+    timeout = Float(300.0, help="Seconds to wait for the answer to begin (its first token), and at most for "
+                    "each token after it (llm_magic.settings.timeout).").tag(config=True)
+    idle_timeout = Float(60.0, help="Seconds of silence allowed between two tokens once the answer has begun "
+                         "(never more than timeout; llm_magic.settings.idle_timeout).").tag(config=True)
+    max_time = Float(None, allow_none=True, help="Seconds a whole call may take at most (None: no cap, an answer "
+                     "that keeps coming is never cut; llm_magic.settings.max_time).").tag(config=True)
     max_retries = Int(2, help="Retries after 429, 5xx or a failed connection, "
                       "before any text arrived.").tag(config=True)
     bailian_region = Enum(["cn", "intl", "us", "hk", "tokyo"], "cn", help="Bailian region of your key: cn (Beijing), "
@@ -89,7 +94,7 @@ class LLMMagics(Magics):
                                       f"LLMMagics.temperature 必须在 0 到 2 之间，你填的是 {value}。")))
         return value
 
-    @validate("timeout", "max_tokens", "max_retries", "max_tokens_per_session")
+    @validate("timeout", "idle_timeout", "max_time", "max_tokens", "max_retries", "max_tokens_per_session")
     def _check_positive(self, proposal: Bunch) -> float | None:
         value: float | None = proposal["value"]
         name: str = proposal["trait"].name
@@ -115,8 +120,8 @@ class LLMMagics(Magics):
 
         getattr(settings, change["name"]).update(change["new"])
 
-    @observe("timeout", "max_retries", "bailian_region", "bailian_workspace", "chatanywhere_host",
-             "max_tokens_per_session", "cache_path", "unsupported_parameters")
+    @observe("timeout", "idle_timeout", "max_time", "max_retries", "bailian_region", "bailian_workspace",
+             "chatanywhere_host", "max_tokens_per_session", "cache_path", "unsupported_parameters")
     def _set_setting(self, change: Bunch) -> None:
         from ..config import settings
 
@@ -164,7 +169,11 @@ class LLMMagics(Magics):
               "the call can cost with --max-tokens, and what is left of the session budget / 试运行，估算费用。")
     @argument("--think", dest="think", action="store_const", const=True, help="Ask a reasoning model to think.")
     @argument("--no-think", dest="think", action="store_const", const=False, help="Ask it not to think.")
-    @argument("--timeout", type=float, metavar="SECONDS", help="Seconds the whole call may take.")
+    @argument("--timeout", type=float, metavar="SECONDS", help="Seconds to wait for the answer to begin, its "
+              "first token (keep-alive signals do not count; default 300); once it has begun, no pause between "
+              "two tokens may be longer either (nor longer than LLMMagics.idle_timeout, 60).")
+    @argument("--max-time", type=float, metavar="SECONDS", help="Cut the call after this many seconds in all, "
+              "even while the answer is still coming (default: no cap).")
     @argument("--no-vars", action="store_true", help="Send the prompt verbatim: no {name} substitution.")
     @argument("--image", dest="images", action="append", metavar="IMAGE", help="Send an image with the prompt "
               "(repeatable): a file path, an https:// URL, or the name of a notebook variable holding a PIL "
@@ -248,7 +257,7 @@ class LLMMagics(Magics):
                            max_tokens=_pick(args.max_tokens, self.max_tokens), top_p=args.top_p, think=args.think,
                            stream=_pick(args.stream, self.stream), images=self._images(args.images),
                            json=wants_json, schema=schema)
-        send = SendOptions(timeout=args.timeout, allow_secrets=args.allow_secrets)
+        send = SendOptions(timeout=args.timeout, max_time=args.max_time, allow_secrets=args.allow_secrets)
         return Cell(prompt, asked, send, model=args.model,
                     fmt="json" if wants_json else fmt, screen=Screen.of(self.shell, self.display_mode),
                     chat=args.chat, cache=args.refresh or _pick(args.cache, self.cache), refresh=args.refresh,

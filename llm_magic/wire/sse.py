@@ -86,6 +86,8 @@ class SSEDecoder:
             self._line(last, events)
         if self._data:
             data, self._data = "\n".join(self._data), []
+            if not data.strip():
+                return events
             try:
                 events.append(self._decode(data))
             except ResponseFormatError:
@@ -97,11 +99,12 @@ class SSEDecoder:
     def _line(self, raw: bytes, events: list[Any]) -> None:
         if not raw:
             if self._data:
-                events.append(self._decode("\n".join(self._data)))
-                self._data = []
+                data, self._data = "\n".join(self._data), []
+                if data.strip():  # an empty "data:" event is not dispatched (the SSE rule): a keep-alive
+                    events.append(self._decode(data))
             return
         if raw.startswith(b":"):
-            return  # a comment, such as ": keep-alive"
+            return  # a comment, such as ": keep-alive" or OpenRouter's ": OPENROUTER PROCESSING"
         if not raw.startswith(b"data:") and raw != b"data":
             return  # event:, id:, retry: carry nothing an LLM client needs
         # sliced before decoding: a line of many megabytes is copied once, not three times

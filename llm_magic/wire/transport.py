@@ -1,6 +1,7 @@
 """HTTP for the engine: one keep-alive session per provider, timeouts, a deadline, bounded reading.
 
-A call's deadline holds from the first byte sent to the last byte read: the watchdog
+A call's deadline (``patience``: until the answer begins, then between tokens, and an optional
+cap on the whole) holds from the first byte sent to the last byte read: the watchdog
 (``watch``) shuts the socket down when it passes, even while ``urllib3`` is still reading the
 headers, and the body is read in pieces with the deadline checked between them too. What is
 read is decoded (gzip, deflate) and capped at ``settings.max_answer_bytes``.
@@ -27,10 +28,10 @@ from .failures import (
     cancelled_error,
     damaged_encoding,
     network_error,
-    timeout_error,
     too_large_error,
     unsupported_encoding,
 )
+from .patience import Patience
 from .urls import check_base_url as check_base_url  # its old home: imported from here too
 from .urls import proxies_for
 from .watch import CANCELLED, DEADLINE, Watch, current_scope
@@ -107,11 +108,13 @@ def post(
     read_timeout: float,
     deadline: float | None = None,
     timeout: float | None = None,
+    patience: Patience | None = None,
 ) -> requests.Response:
     """Send the request; connection failures become NetworkError or RequestTimeoutError.
 
-    ``deadline`` (``time.monotonic()``) bounds the wait for the headers too; ``timeout`` is the
-    call's whole time, named in the message when the deadline passes.
+    ``patience`` bounds the wait for the headers too (its deadline moves as tokens arrive); without
+    it, ``deadline`` (``time.monotonic()``) is one deadline for the call and ``timeout`` the
+    seconds its message names.
     """
     headers = {
         "Content-Type": "application/json",
@@ -121,7 +124,8 @@ def post(
         "Accept-Encoding": "identity" if stream else ACCEPTED_ENCODINGS,
     }
     body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-    limits = _Limits(connect_timeout, read_timeout, deadline, timeout)
+    limits = _Limits(connect_timeout, read_timeout,
+                     _patience(patience, deadline, timeout, connect_timeout + read_timeout, read_timeout))
     return _send(session, "POST", url, provider, headers, body, key, limits)
 
 
@@ -130,25 +134,25 @@ def get(session: requests.Session, url: str, *, provider: str, key: Secret | Non
         timeout: float | None = None) -> requests.Response:
     headers = {"Accept": "application/json", "User-Agent": USER_AGENT, "Accept-Encoding": ACCEPTED_ENCODINGS}
     return _send(session, "GET", url, provider, headers, None, key,
-                 _Limits(connect_timeout, read_timeout, deadline, timeout))
+                 _Limits(connect_timeout, read_timeout,
+                         _patience(None, deadline, timeout, connect_timeout + read_timeout, read_timeout)))
+
+
+def _patience(given: Patience | None, deadline: float | None, timeout: float | None, wait: float,
+              read_timeout: float) -> Patience:
+    """The call's bounds: those given, else one ``deadline`` (without one, ``wait`` seconds from now),
+    whose message names ``timeout`` seconds (else the read timeout)."""
+    if given is not None:
+        return given
+    shown = timeout if timeout is not None else read_timeout
+    return Patience.whole(time.monotonic() + wait if deadline is None else deadline, shown)
 
 
 @dataclass(frozen=True)
 class _Limits:
     connect_timeout: float
     read_timeout: float
-    deadline: float | None
-    timeout: float | None
-
-    @property
-    def shown(self) -> float:
-        """The seconds a timeout message names: the call's, else the read timeout."""
-        return self.timeout if self.timeout is not None else self.read_timeout
-
-    def remaining(self) -> float:
-        if self.deadline is None:
-            return self.connect_timeout + self.read_timeout
-        return self.deadline - time.monotonic()
+    patience: Patience
 
 
 def _send(session: requests.Session, method: str, url: str, provider: str, headers: dict[str, str],
@@ -159,7 +163,7 @@ def _send(session: requests.Session, method: str, url: str, provider: str, heade
     watch = Watch(scope)
     if scope is not None and not scope.add(watch):
         raise cancelled_error(provider)  # the cell already ended: nothing is sent
-    watch.arm(limits.remaining())  # however slowly headers and body trickle in, they end by the deadline
+    limits.patience.watch(watch)  # however slowly headers and body trickle in, they end by the deadline
     failure: LLMError | None = None
     try:
         with watch.current():
@@ -169,12 +173,12 @@ def _send(session: requests.Session, method: str, url: str, provider: str, heade
                                        timeout=(limits.connect_timeout, limits.read_timeout),
                                        allow_redirects=False)
     except requests.exceptions.RequestException as error:
-        failure = _stopped(watch, provider, limits.shown) or _explain_request_failure(error, provider, url, limits)
+        failure = _stopped(watch, provider, limits.patience) or _explain_request_failure(error, provider, url, limits)
     except BaseException:
         watch.release()
         raise
     if failure is None:
-        failure = _stopped(watch, provider, limits.shown)
+        failure = _stopped(watch, provider, limits.patience)
         if failure is None:
             _watches[response] = watch  # still armed: read_chunks releases it when the body ends
             return response
@@ -185,10 +189,10 @@ def _send(session: requests.Session, method: str, url: str, provider: str, heade
     raise failure
 
 
-def _stopped(watch: Watch, provider: str, seconds: float) -> LLMError | None:
+def _stopped(watch: Watch, provider: str, patience: Patience) -> LLMError | None:
     """The error of a request whose socket the watch shut down, if it did."""
     if watch.reason == DEADLINE:
-        return timeout_error(provider, seconds)
+        return patience.error(provider)
     if watch.reason == CANCELLED:
         return cancelled_error(provider)
     return None
@@ -198,7 +202,7 @@ def _explain_request_failure(error: Exception, provider: str, url: str, limits: 
     import requests
 
     if isinstance(error, requests.exceptions.ReadTimeout):
-        return timeout_error(provider, limits.shown)
+        return limits.patience.error(provider)
     if isinstance(error, requests.exceptions.InvalidSchema) and "SOCKS" in str(error):
         return ConfigurationError(
             Text("A SOCKS proxy is set (ALL_PROXY / HTTPS_PROXY = socks5://…), but requests cannot use it "
@@ -216,9 +220,12 @@ def _explain_request_failure(error: Exception, provider: str, url: str, limits: 
     return network_error(provider, url, error)
 
 
-def read_chunks(response: requests.Response, *, provider: str, deadline: float, timeout: float,
+def read_chunks(response: requests.Response, *, provider: str, deadline: float | None = None,
+                timeout: float | None = None, patience: Patience | None = None,
                 limit: int | None = None, cap: int | None = None) -> Iterator[bytes]:
     """Decoded bytes as they arrive (no waiting for a full buffer), until EOF, the deadline or ``limit``.
+
+    ``patience`` (else one ``deadline``, named ``timeout`` seconds) says when reading stops.
 
     ``limit`` ends the body quietly (an error body: only its first words are shown); past
     ``cap`` bytes (default ``settings.max_answer_bytes``) AnswerTooLargeError is raised, having
@@ -230,17 +237,18 @@ def read_chunks(response: requests.Response, *, provider: str, deadline: float, 
         decoder = decoder_for(response.headers.get("Content-Encoding"))
     except UnsupportedEncoding as error:
         raise unsupported_encoding(provider, str(error)) from None
+    patience = _patience(patience, deadline, timeout, settings.read_timeout, settings.read_timeout)
     total = 0
     try:
-        for data in _raw_pieces(response, provider, deadline, timeout, watch):
+        for data in _raw_pieces(response, provider, patience, watch):
             bound = min(cap + 1, limit) if limit is not None else cap + 1
             for piece in _decoded(decoder, data, bound - total, provider):
                 total += len(piece)
                 if total > cap:
                     raise too_large_error(provider, cap)
                 yield piece
-                if time.monotonic() > deadline:  # one read of gzip may inflate to many pieces
-                    raise timeout_error(provider, timeout)
+                if time.monotonic() > patience.deadline:  # one read of gzip may inflate to many pieces
+                    raise patience.error(provider)
                 if limit is not None and total >= limit:
                     return
     finally:
@@ -248,24 +256,24 @@ def read_chunks(response: requests.Response, *, provider: str, deadline: float, 
             watch.release()
 
 
-def _raw_pieces(response: requests.Response, provider: str, deadline: float, timeout: float,
+def _raw_pieces(response: requests.Response, provider: str, patience: Patience,
                 watch: Watch | None) -> Iterator[bytes]:
     """The body's bytes as they come off the socket, then ``b""`` once at the end (to flush a decoder)."""
     from urllib3.exceptions import HTTPError, ProtocolError, ReadTimeoutError
 
     raw = response.raw
     while True:
-        if time.monotonic() > deadline:
-            raise timeout_error(provider, timeout)
+        if not patience.on_time():  # also moves the deadline when the last piece carried a token
+            raise patience.error(provider)
         try:
             data = raw.read1(_READ_SIZE)
         except ReadTimeoutError:
-            raise timeout_error(provider, timeout) from None
+            raise patience.error(provider) from None
         except (ProtocolError, HTTPError, OSError) as error:
-            stopped = _stopped(watch, provider, timeout) if watch is not None else None
+            stopped = _stopped(watch, provider, patience) if watch is not None else None
             raise stopped or network_error(provider, response.url, error) from None
         if not data:
-            stopped = _stopped(watch, provider, timeout) if watch is not None else None
+            stopped = _stopped(watch, provider, patience) if watch is not None else None
             if stopped is not None:
                 raise stopped  # the end came from our own shutdown, not from the server
             yield b""

@@ -9,6 +9,11 @@ shuts the socket down at the deadline (a thread per call would cost more than th
 :class:`CancelScope` (one per side-by-side cell) shuts down every socket of its calls at once.
 Shutting down is safe from any thread and works for TLS sockets too, because it acts on the
 descriptor, below the TLS layer.
+
+A deadline that moves later as the answer streams (``wire.patience``: the silence allowed
+between tokens) costs one float store: :meth:`Watch.arm_at` pushes a heap entry only when the
+deadline moves earlier, and the watchdog, finding an entry due before its watch's deadline,
+queues it again at that deadline instead of stopping the request.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import heapq
 import itertools
+import math
 import socket
 import threading
 import time
@@ -69,8 +75,9 @@ class _Watchdog:
             for watch in due:
                 watch.expire()
 
-    def _due(self) -> list[Watch]:
-        """Wait until some armed watch is due, and take every one that is."""
+    def _due(self) -> list[Watch]:  # complex: the watchdog's one loop, each case a line
+        """Wait until some armed watch is due, and take every one that is; one whose deadline moved
+        later is queued again at it."""
         while True:
             while self._heap and not self._heap[0][2].armed:
                 heapq.heappop(self._heap)
@@ -82,9 +89,17 @@ class _Watchdog:
                 self._cond.wait(wait)
                 continue
             due = []
-            while self._heap and self._heap[0][0] <= time.monotonic():
-                due.append(heapq.heappop(self._heap)[2])
-            return due
+            now = time.monotonic()
+            while self._heap and self._heap[0][0] <= now:
+                watch = heapq.heappop(self._heap)[2]
+                if not watch.armed:
+                    continue
+                if watch.deadline > now:  # moved later since it was queued: wait for the new one
+                    heapq.heappush(self._heap, (watch.deadline, next(self._order), watch))
+                else:
+                    due.append(watch)
+            if due:
+                return due
 
 
 _watchdog = _Watchdog()
@@ -98,6 +113,8 @@ class Watch:
         self._sock: socket.socket | None = None
         #: the watchdog stops the request at its deadline while this is True
         self.armed = False
+        #: when (``time.monotonic()``) the request is stopped; only the reading thread moves it
+        self.deadline = math.inf
         self._scope = scope
         #: None while the request may run; DEADLINE or CANCELLED once its socket was shut down
         self.reason: str | None = None
@@ -119,14 +136,26 @@ class Watch:
 
     def arm(self, seconds: float) -> None:
         """Stop the request in ``seconds`` unless :meth:`disarm` comes first."""
+        self.arm_at(time.monotonic() + max(0.0, seconds))
+
+    def arm_at(self, when: float) -> None:
+        """Stop the request at ``when`` (``time.monotonic()``) instead: a later time is one store, an
+        earlier one a heap push. The watchdog always holds an entry due at or before the deadline."""
+        if self.armed and when >= self.deadline:
+            self.deadline = when
+            return
+        self.deadline = when
         self.armed = True
-        _watchdog.arm(time.monotonic() + max(0.0, seconds), self)
+        _watchdog.arm(when, self)
 
     def disarm(self) -> None:
         self.armed = False
 
     def expire(self) -> None:
-        """The deadline passed (the watchdog calls this): stop, unless disarmed meanwhile."""
+        """The deadline passed (the watchdog calls this): stop, unless disarmed or moved later meanwhile."""
+        if self.armed and self.deadline > time.monotonic():
+            _watchdog.arm(self.deadline, self)  # a token arrived as the deadline passed
+            return
         if self.armed:
             self.armed = False
             self.stop(DEADLINE)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gzip
+import itertools
 import json
 import socket
 import threading
@@ -19,7 +20,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["SCRIPTS", "HostileServer", "Peer", "completion_body", "sse_events"]
+__all__ = ["FILLER", "SCRIPTS", "HostileServer", "Peer", "completion_body", "sse_events"]
 
 MODEL = "deepseek-flash"
 
@@ -326,10 +327,52 @@ def stall_after_first_words(peer: Peer, text: str, seconds: float = 30.0) -> Non
         peer.wait_closed(seconds)
 
 
+#: what a stream sends while it has nothing to say: comments (DeepSeek's, OpenRouter's), an empty event, an
+#: empty delta. None of them is a token
+FILLER = (b": keep-alive\n\n", b": OPENROUTER PROCESSING\n\n", b"data:\n\n",
+          b"data: " + json.dumps(_chunk({"content": ""})).encode() + b"\n\n")
+
+
+def keepalive_after_first_words(peer: Peer, text: str, words: int = 3, every: float = 0.05,
+                                seconds: float = 30.0) -> None:
+    """The first ``words`` words of a stream (none: ``words=0``), then only :data:`FILLER`, until the client
+    leaves (or ``seconds`` pass); without streaming, DeepSeek's blank lines of a request in its queue."""
+    if peer.stream:
+        peer.head("200 OK", {"Content-Type": "text/event-stream", "Connection": "close"})
+        beats, start = itertools.cycle(FILLER), b"".join(sse_events(text)[:1 + words])
+    else:
+        peer.head("200 OK", {"Content-Type": "application/json", "Connection": "close"})
+        beats, start = itertools.repeat(b"\n"), b"\n"
+    sent = peer.send(start)
+    peer.server.answering.set()
+    until = time.monotonic() + seconds
+    while sent and time.monotonic() < until:
+        time.sleep(every)
+        sent = peer.send(next(beats))
+
+
+def steady_answer(peer: Peer, text: str, every: float = 0.1) -> None:
+    """A word every ``every`` seconds, as a slow model writes; without streaming, the whole answer once all
+    of it is written (the provider generates it first)."""
+    if not peer.stream:
+        time.sleep(every * len(_words(text)))
+        _whole(peer, completion_body(text))
+        return
+    peer.head("200 OK", {"Content-Type": "text/event-stream", "Connection": "close"})
+    events = sse_events(text)
+    sent = peer.send(events[0])
+    for event in events[1:]:
+        if not sent:
+            return
+        time.sleep(every)
+        sent = peer.send(event)
+
+
 SCRIPTS: dict[str, Callable[..., None]] = {
     script.__name__: script for script in (
         gzip_answer, gzip_bomb, endless_body, trickle_headers, huge_header, close_delimited_cut, cut_after_finish,
         content_parts, malformed_usage, choices_object, gzip_error, binary_error, stall_after_first_words,
+        keepalive_after_first_words, steady_answer,
     )
 }
 

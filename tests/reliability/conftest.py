@@ -97,7 +97,8 @@ def render(outcomes: list[Outcome]) -> str:
         "every row of `tests/reliability/matrix.py` against the loopback fake provider (127.0.0.1), streaming",
         "and not streaming, and rewrites this table when the whole matrix ran. Do not edit it by hand.",
         "",
-        f"Settings: call timeout {matrix.TIMEOUT:g} s, connect timeout {matrix.CONNECT_TIMEOUT:g} s, "
+        f"Settings: timeout {matrix.TIMEOUT:g} s (the wait for the first token, and at most between two tokens), "
+        f"connect timeout {matrix.CONNECT_TIMEOUT:g} s, "
         f"max_retries {matrix.MAX_RETRIES}, backoff {matrix.BACKOFF:g} s. Each cell asserts the error class, "
         "a short message with a next step in English and Chinese, the number of requests "
         f"(1, or 1 + {matrix.MAX_RETRIES} for what is retried; never a retry after answer text arrived), "
@@ -111,7 +112,9 @@ def render(outcomes: list[Outcome]) -> str:
         "well-behaved server sends: gzip bombs, endless bodies, headers a byte at a time, a 1 MiB header, "
         "completions of the wrong shape. *(answered)* means the call must succeed with the whole answer. "
         "Rows with a `Retry-After` header also check that every retry waited exactly that long; some rows "
-        "check words the message or hint must contain (the key's source, the redirect's target).",
+        "check words the message or hint must contain (the key's source, the redirect's target). Rows of the "
+        "*timeouts* group check that the waits count tokens: keep-alive comments and empty events end at the "
+        "silence bound, a steady stream longer than the timeout arrives whole, and `max_time` cuts it.",
         "",
         f"**{len(by_case)} cells ({len(matrix.ROWS)} rows × streaming / not streaming), {passed} passed.**",
         "",

@@ -274,8 +274,21 @@ HOSTILE_ROWS = [
          message_has="binary data"),
 ]
 
+#: the waits count tokens: keep-alives and empty events are not tokens, a steady answer is never cut
+#: (without streaming it must arrive within the timeout), and --max-time caps the whole call
+TIMEOUT_ROWS = [
+    Row("keep-alive comments and empty events after the first words", "timeouts", "raw",
+        Expect(e.RequestTimeoutError, ONE, partial=True), Expect(e.RequestTimeoutError),
+        detail="keepalive_after_first_words"),
+    Row("a word every 0.1 s, longer than the timeout", "timeouts", "raw", Expect(ANSWERED),
+        Expect(e.RequestTimeoutError), detail="steady_answer", options=(("every", 0.1),)),
+    Row("--max-time 0.5 s cuts a steady stream", "timeouts", "raw", Expect(e.RequestTimeoutError, ONE, partial=True),
+        Expect(e.RequestTimeoutError), detail="steady_answer", options=(("every", 0.1),),
+        settings=(("max_time", 0.5),), message_has="--max-time"),
+]
+
 ROWS: list[Row] = (NETWORK_ROWS + FAULT_ROWS + _status_rows() + _raw_rows() + SPECIAL_ROWS + RETRY_AFTER_ROWS
-                   + REDIRECT_ROWS + HOSTILE_ROWS)
+                   + REDIRECT_ROWS + HOSTILE_ROWS + TIMEOUT_ROWS)
 MODES = (True, False)
 
 

@@ -91,3 +91,19 @@ def test_a_released_watch_leaves_its_scope():
         scope.cancel()
         there.sendall(b"y")
         assert here.recv(1) == b"y"  # a socket that went back to the pool is never shut down
+
+
+def test_a_deadline_moved_later_is_kept_and_one_moved_earlier_is_met():
+    """Moving the deadline later is a store (the watchdog queues the watch again); earlier is a push."""
+    here, there = socket.socketpair()
+    with here, there:
+        watch = Watch()
+        watch.attach(here)
+        thread, got = _blocked_reader(here)
+        watch.arm(0.2)
+        watch.arm_at(time.monotonic() + 30)  # later: the entry due at 0.2 s must not stop it
+        time.sleep(0.5)
+        assert thread.is_alive() and watch.reason is None
+        watch.arm_at(time.monotonic() + 0.1)  # earlier than the queued 30 s
+        thread.join(10)
+        assert not thread.is_alive() and got == [b""] and watch.reason == DEADLINE
