@@ -191,6 +191,20 @@ def _no_balance(reply: Reply) -> e.LLMError:
     return error
 
 
+#: LiteLLM's words for a virtual key (or its user, team) over budget: "Budget has been exceeded! Key=…"
+#: or "ExceededBudget: …", type "budget_exceeded"; HTTP 400 up to 1.82, 422 in 1.110
+#: (``litellm.budget_exceeded_status_code``, which a gateway may set to 429)
+_OVER_BUDGET = ("budget has been exceeded", "exceededbudget", "budget_exceeded")
+
+
+def _over_budget(reply: Reply) -> e.LLMError:
+    error = e.InsufficientBalanceError(reply.said("says the budget for this key is used up",
+                                                  "提示这个 Key 的额度已用完"),
+                                       hint=reply.context.provider.budget_hint(), **reply.common())
+    error.retryable = False  # a spent budget does not come back within a retry's pause, even as a 429
+    return error
+
+
 def _filtered(reply: Reply) -> e.LLMError:
     return e.ContentFilterError(
         reply.said("blocked the request with its content moderation", "的内容审核拦截了这次请求"),
@@ -384,6 +398,7 @@ def _is_server_side(reply: Reply) -> bool:
 #: send them with 400, 402, 403 or 429; the last rule takes whatever is left.
 RULES: tuple[tuple[Callable[[Reply], bool], Callable[[Reply], e.LLMError]], ...] = (
     (lambda reply: reply.status is not None and 300 <= reply.status < 400, _moved),
+    (_mentions(_OVER_BUDGET), _over_budget),
     (lambda reply: reply.status == 402 or _mentions(_NO_BALANCE)(reply), _no_balance),
     (_mentions(_FILTERED), _filtered),
     (_status(401), _rejected_key),

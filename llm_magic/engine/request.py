@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ..config import settings
 from ..i18n import Text
 from ..keys.lookup import clean_key, require_key
-from ..providers import Provider
+from ..providers import Provider, get_provider
 from ..secrets import Secret, hide_key, redact_known, remember, secret
 from ..wire.urls import check_base_url
 from .options import AskOptions, Message, SendOptions, split_options
@@ -207,7 +207,8 @@ def _structured(adapter: Provider, asked: AskOptions, built: list[dict[str, Any]
 def resolve_endpoint(provider: str | Provider, *, key: str | Secret | None = None,
                      base_url: str | None = None) -> tuple[Provider, str, Secret | None]:
     """The adapter, a checked base URL and a clean key (found if not given): all a request needs."""
-    adapter = resolve(provider).provider if isinstance(provider, str) else provider
+    # the provider alone: listing models or checking a key needs no model (a gateway declares none)
+    adapter = get_provider(split_spec(provider)[0]) if isinstance(provider, str) else provider
     url = check_base_url(adapter.base_url(base_url), adapter.name)
     found: Secret | None = None
     if key is not None:
