@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Any
 from ..config import settings
 from ..i18n import Text
 from ..keys.lookup import clean_key, require_key
-from ..providers import Provider, get_provider
+from ..providers import Provider
 from ..secrets import Secret, hide_key, redact_known, remember, secret
 from ..wire.urls import check_base_url
 from .options import AskOptions, Message, SendOptions, split_options
 from .parameters import adapt_parameters
 from .pasted import refuse_pasted_keys
-from .target import Target, resolve, split_spec
+from .target import Target, provider_of, resolve, split_spec
 from .validate import MIN_TIMEOUT, bad_option, check_number, check_sendable, check_text, check_whole
 
 if TYPE_CHECKING:
@@ -207,8 +207,7 @@ def _structured(adapter: Provider, asked: AskOptions, built: list[dict[str, Any]
 def resolve_endpoint(provider: str | Provider, *, key: str | Secret | None = None,
                      base_url: str | None = None) -> tuple[Provider, str, Secret | None]:
     """The adapter, a checked base URL and a clean key (found if not given): all a request needs."""
-    # the provider alone: listing models or checking a key needs no model (a gateway declares none)
-    adapter = get_provider(split_spec(provider)[0]) if isinstance(provider, str) else provider
+    adapter = provider_of(provider)
     url = check_base_url(adapter.base_url(base_url), adapter.name)
     found: Secret | None = None
     if key is not None:

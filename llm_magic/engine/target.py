@@ -28,6 +28,11 @@ def split_spec(spec: str) -> tuple[str, str | None]:
     return name, (model or None) if sep else None
 
 
+def provider_of(spec: str | Provider) -> Provider:
+    """The adapter a spec names, without choosing a model (listing models or checking a key needs none)."""
+    return spec if isinstance(spec, Provider) else get_provider(split_spec(spec)[0])
+
+
 def resolve(spec: str | Provider | Target, model: str | None = None) -> Target:
     """The :class:`Target` of ``spec``; ``model`` (``-m``) wins over a model in the spec, then the default.
 

@@ -104,7 +104,8 @@ def test_a_spent_budget_says_ask_the_teacher_and_is_not_retried(gateway, status)
     error = raised.value
     assert error.status == status and error.retryable is False
     assert "says the budget for this key is used up" in error.texts("en")[0]
-    assert "class budget for this key is used up" in error.texts("en")[1] and "ask your teacher" in error.texts("en")[1].lower()
+    hint = error.texts("en")[1]
+    assert "class budget for this key is used up" in hint and "ask your teacher" in hint.lower()
     assert "课堂额度已经用完" in error.texts("zh")[1] and "请联系老师" in error.texts("zh")[1]
     assert sum(path.endswith("/chat/completions") for _, path, _ in gateway.seen) == 1
 
