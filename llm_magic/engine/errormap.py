@@ -195,6 +195,9 @@ def _no_balance(reply: Reply) -> e.LLMError:
 #: or "ExceededBudget: …", type "budget_exceeded"; HTTP 400 up to 1.82, 422 in 1.110
 #: (``litellm.budget_exceeded_status_code``, which a gateway may set to 429)
 _OVER_BUDGET = ("budget has been exceeded", "exceededbudget", "budget_exceeded")
+#: LiteLLM up to 1.82 refuses a model a key may not use with a 401 ("key not allowed to access
+#: model…", type key_model_access_denied); 1.110 says it with a 403. Either way the key is good.
+_MODEL_DENIED = ("not allowed to access model", "model_access_denied")
 
 
 def _over_budget(reply: Reply) -> e.LLMError:
@@ -401,6 +404,7 @@ RULES: tuple[tuple[Callable[[Reply], bool], Callable[[Reply], e.LLMError]], ...]
     (_mentions(_OVER_BUDGET), _over_budget),
     (lambda reply: reply.status == 402 or _mentions(_NO_BALANCE)(reply), _no_balance),
     (_mentions(_FILTERED), _filtered),
+    (lambda reply: reply.status == 401 and _mentions(_MODEL_DENIED)(reply), _forbidden),
     (_status(401), _rejected_key),
     (_status(403), _forbidden),
     (lambda reply: reply.status == 429 or _mentions(_RATE_LIMITED)(reply), _rate_limited),

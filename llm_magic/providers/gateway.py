@@ -121,7 +121,7 @@ def key_budget_of(body: Any) -> KeyBudget | None:
 
 class Gateway(Provider):
     name = "gateway"
-    display_name = "the school gateway"
+    display_name = "Gateway"  # a name, as DeepSeek is: it stands in Chinese sentences too
     aliases = ("litellm", "school")
     key_vars = ("LLM_GATEWAY_API_KEY",)
     #: no default: only the teacher knows the address

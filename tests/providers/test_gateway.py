@@ -1,4 +1,4 @@
-"""The school gateway against a stand-in that answers with LiteLLM's own JSON (/key/info, budgets).
+"""The gateway provider against a stand-in that answers with LiteLLM's own JSON (/key/info, budgets).
 
 tests/gateway/ runs the same paths against the real, pinned LiteLLM proxy.
 """
@@ -153,3 +153,12 @@ def test_a_wrong_key_says_ask_the_teacher(gateway, monkeypatch):
     with pytest.raises(errors.AuthenticationError) as raised:
         llm_magic.ask("gateway:deepseek-chat", "hi")
     assert "ask your teacher" in raised.value.texts("en")[1] and "请老师重新发一个" in raised.value.texts("zh")[1]
+
+
+def test_a_model_the_key_may_not_use_is_not_a_wrong_key(gateway):
+    gateway.chat = [(401, {"error": {  # litellm 1.82's words and status
+        "message": "key not allowed to access model. This key can only access models=['deepseek-chat']. "
+                   "Tried to access qwen-max", "type": "key_model_access_denied", "param": "model", "code": "401"}})]
+    with pytest.raises(errors.PermissionDeniedError) as raised:
+        llm_magic.ask("gateway:qwen-max", "hi")
+    assert "%llm_models gateway" in raised.value.texts("en")[1]
