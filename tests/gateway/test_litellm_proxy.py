@@ -69,3 +69,9 @@ def test_a_wrong_key_is_refused_and_never_shown(gateway, monkeypatch):
     with pytest.raises(errors.LLMError) as raised:
         llm_magic.ask("gateway:deepseek-chat", "hi")
     assert no_key_in(str(raised.value) + raised.value.hint, wrong)
+
+
+def test_the_proxy_made_no_outbound_call(gateway):
+    """Run last in this file: every call above went through the proxy; none of them left the machine."""
+    llm_magic.ask("gateway:qwen-plus", "hi")
+    assert gateway.trap.connections == 0, gateway.log.read_text()[-2000:]

@@ -71,8 +71,32 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _proxy_environment(home: Path) -> dict[str, str]:
-    """Only what the proxy needs: no keys, no proxies, no database, no network look-ups."""
+class Trap:
+    """A listener on 127.0.0.1 that counts connections: the proxy's HTTP(S)_PROXY, so an outbound call shows."""
+
+    def __init__(self) -> None:
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen(8)
+        self.url = f"http://127.0.0.1:{self.socket.getsockname()[1]}"
+        self.connections = 0
+        threading.Thread(target=self._count, daemon=True).start()
+
+    def _count(self) -> None:
+        while True:
+            try:
+                connection, _ = self.socket.accept()
+            except OSError:
+                return
+            self.connections += 1
+            connection.close()
+
+    def close(self) -> None:
+        self.socket.close()
+
+
+def _proxy_environment(home: Path, trap: Trap) -> dict[str, str]:
+    """Only what the proxy needs: no keys, no database, no network look-ups (any that is tried hits the trap)."""
     return {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(home),
@@ -80,8 +104,9 @@ def _proxy_environment(home: Path) -> dict[str, str]:
         "LITELLM_LOCAL_MODEL_COST_MAP": "True",  # the price list ships in the wheel; no download
         "LITELLM_TELEMETRY": "False",
         "LITELLM_LOG": "ERROR",
-        "NO_PROXY": "*",
         "DISABLE_ADMIN_UI": "True",
+        "HTTP_PROXY": trap.url, "HTTPS_PROXY": trap.url, "ALL_PROXY": trap.url,
+        "http_proxy": trap.url, "https_proxy": trap.url, "all_proxy": trap.url,
     }
 
 
@@ -92,8 +117,11 @@ class RealProxy:
     process: subprocess.Popen[bytes]
     base_url: str
     log: Path
+    #: counts any connection the proxy tried to make through HTTP(S)_PROXY
+    trap: Trap
 
     def stop(self) -> None:
+        self.trap.close()
         self.process.terminate()
         try:
             self.process.wait(timeout=15)
@@ -110,10 +138,11 @@ def start_proxy(workdir: Path, *, ready_within: float = 120.0) -> RealProxy:
     port = _free_port()
     command = [str(venv_python()), "-m", "litellm.proxy.proxy_cli", "--config", str(config),
                "--host", "127.0.0.1", "--port", str(port), "--telemetry", "False"]
+    trap = Trap()
     with log.open("wb") as sink:
-        process = subprocess.Popen(command, cwd=workdir, env=_proxy_environment(workdir), stdout=sink,
+        process = subprocess.Popen(command, cwd=workdir, env=_proxy_environment(workdir, trap), stdout=sink,
                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    proxy = RealProxy(process, f"http://127.0.0.1:{port}/v1", log)
+    proxy = RealProxy(process, f"http://127.0.0.1:{port}/v1", log, trap)
     deadline = time.monotonic() + ready_within
     while time.monotonic() < deadline:
         if process.poll() is not None:
