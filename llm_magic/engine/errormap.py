@@ -170,7 +170,10 @@ _RATE_LIMITED = ("rate limit", "limit_requests", "throttling")
 _UNKNOWN_MODEL = ("model not exist", "does not exist", "model_not_found", "model_not_supported",
                   "modelnotfound", "not supported by any provider", "unknown model", "no such model",
                   "invalid model name")  # the last: LiteLLM's "Invalid model name passed in model=…"
-_DAILY = ("00:00", "每日", "per day", "tomorrow", "明天")
+_DAILY = ("每日", "per day", "tomorrow", "明天")
+#: "resets at 00:00" is a daily quota; a time stamp such as LiteLLM's "Limit resets at: 2026-12-02 14:00:00 UTC"
+#: (a per-minute limit, at the top of an hour) is not
+_MIDNIGHT = re.compile(r"(?<![\d:])00:00(?!:)")
 #: how providers say a model cannot take an image part (OpenAI, DashScope, vLLM/TGI-style routers)
 _NO_IMAGES = ("image input", "image_url", "does not support image", "not support image", "vision",
               "multimodal", "cannot read images", "unsupported content type")
@@ -229,7 +232,7 @@ def _forbidden(reply: Reply) -> e.LLMError:
 
 
 def _rate_limited(reply: Reply) -> e.LLMError:
-    daily = any(marker in reply.words for marker in _DAILY)
+    daily = any(marker in reply.words for marker in _DAILY) or bool(_MIDNIGHT.search(reply.words))
     if daily:
         hint = Text("The free daily quota for this model is used up: try again tomorrow, "
                     "or pick another model with -m.",

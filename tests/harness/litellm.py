@@ -190,10 +190,11 @@ def budget_exceeded(spend: float, max_budget: float, status: int = 422) -> tuple
 
 
 def rate_limited() -> tuple[int, dict[str, Any]]:
-    """A key over its requests per minute (LiteLLM's parallel-request limiter)."""
+    """A key over its requests per minute (LiteLLM's v3 limiter, proxy/hooks/parallel_request_limiter_v3.py)."""
     return 429, {"error": {
-        "message": "Max parallel request limit reached. Hit limit for api_key: sk-...0001. rpm_limit: 10",
-        "type": "None", "param": "None", "code": "429"}}
+        "message": "Rate limit exceeded for api_key: 5c1f0e2a9b7d. Limit type: requests. Current limit: 10, "
+                   "Remaining: 0. Limit resets at: 2026-12-02 14:00:00 UTC",
+        "type": "auth_error", "param": "None", "code": "429"}}
 
 
 def _answer(model: str, text: str) -> dict[str, Any]:
