@@ -15,6 +15,8 @@ from .request import resolve_endpoint
 
 #: a key's row is a few kilobytes; past this the reply is not one
 _INFO_LIMIT = 256 * 1024
+#: the budget is a courtesy after the key checked out: a gateway that hangs on it must not hold --check for minutes
+_INFO_TIMEOUT = 30.0
 
 
 def key_budget(provider: str | Provider, *, key: str | Secret | None = None, base_url: str | None = None,
@@ -28,7 +30,7 @@ def key_budget(provider: str | Provider, *, key: str | Secret | None = None, bas
     adapter, base, secret = resolve_endpoint(provider, key=key, base_url=base_url)
     if not isinstance(adapter, Gateway):
         return None
-    timeout = settings.timeout if timeout is None else timeout
+    timeout = min(settings.timeout, _INFO_TIMEOUT) if timeout is None else timeout
     deadline = time.monotonic() + timeout
     try:
         response = transport.get(transport.session_for(adapter.name), adapter.key_info_url(base),

@@ -49,7 +49,7 @@ def resolve(spec: str | Provider | Target, model: str | None = None) -> Target:
     chosen = (model or in_spec or adapter.default_model()).strip()
     if not chosen:
         raise _no_model(adapter)
-    if not chosen or any(ch.isspace() for ch in chosen):
+    if any(ch.isspace() for ch in chosen):
         raise bad_option(f"{chosen!r} is not a model name.", f"{chosen!r} 不是有效的模型名。", adapter.name)
     return Target(adapter, chosen)
 
