@@ -26,7 +26,7 @@ from ..errors import BadRequestError, LLMError
 from ..i18n import Text
 from ..providers import Provider
 from .client import list_models
-from .target import Target, resolve
+from .target import Target, provider_of, resolve
 
 __all__ = ["ModelInfo", "clear", "explain_unknown_model", "listed_shutdown", "model_infos", "models_for", "suggest"]
 
@@ -57,7 +57,7 @@ _lock = threading.Lock()
 
 
 def _adapter(provider: str | Provider | Target) -> Provider:
-    return provider.provider if isinstance(provider, Target) else resolve(provider).provider
+    return provider.provider if isinstance(provider, Target) else provider_of(provider)
 
 
 def models_for(provider: str | Provider | Target, refresh: bool = False, *, key: str | None = None,

@@ -170,7 +170,10 @@ _RATE_LIMITED = ("rate limit", "limit_requests", "throttling")
 _UNKNOWN_MODEL = ("model not exist", "does not exist", "model_not_found", "model_not_supported",
                   "modelnotfound", "not supported by any provider", "unknown model", "no such model",
                   "invalid model name")  # the last: LiteLLM's "Invalid model name passed in model=…"
-_DAILY = ("00:00", "每日", "per day", "tomorrow", "明天")
+_DAILY = ("每日", "per day", "tomorrow", "明天")
+#: "resets at 00:00" is a daily quota; a time stamp such as LiteLLM's "Limit resets at: 2026-12-02 14:00:00 UTC"
+#: (a per-minute limit, at the top of an hour) is not
+_MIDNIGHT = re.compile(r"(?<![\d:])00:00(?!:)")
 #: how providers say a model cannot take an image part (OpenAI, DashScope, vLLM/TGI-style routers)
 _NO_IMAGES = ("image input", "image_url", "does not support image", "not support image", "vision",
               "multimodal", "cannot read images", "unsupported content type")
@@ -188,6 +191,23 @@ def _no_balance(reply: Reply) -> e.LLMError:
     error = e.InsufficientBalanceError(reply.said("says the account has no balance left", "提示账户余额不足"),
                                        hint=reply.context.provider.balance_hint(), **reply.common())
     error.retryable = False  # OpenAI's insufficient_quota comes as a 429: waiting seconds cannot top it up
+    return error
+
+
+#: LiteLLM's words for a virtual key (or its user, team) over budget: "Budget has been exceeded! Key=…"
+#: or "ExceededBudget: …", type "budget_exceeded"; HTTP 400 up to 1.82, 422 in 1.110
+#: (``litellm.budget_exceeded_status_code``, which a gateway may set to 429)
+_OVER_BUDGET = ("budget has been exceeded", "exceededbudget", "budget_exceeded")
+#: LiteLLM up to 1.82 refuses a model a key may not use with a 401 ("key not allowed to access
+#: model…", type key_model_access_denied); 1.110 says it with a 403. Either way the key is good.
+_MODEL_DENIED = ("not allowed to access model", "model_access_denied")
+
+
+def _over_budget(reply: Reply) -> e.LLMError:
+    error = e.InsufficientBalanceError(reply.said("says the budget for this key is used up",
+                                                  "提示这个 Key 的额度已用完"),
+                                       hint=reply.context.provider.budget_hint(), **reply.common())
+    error.retryable = False  # a spent budget does not come back within a retry's pause, even as a 429
     return error
 
 
@@ -212,7 +232,7 @@ def _forbidden(reply: Reply) -> e.LLMError:
 
 
 def _rate_limited(reply: Reply) -> e.LLMError:
-    daily = any(marker in reply.words for marker in _DAILY)
+    daily = any(marker in reply.words for marker in _DAILY) or bool(_MIDNIGHT.search(reply.words))
     if daily:
         hint = Text("The free daily quota for this model is used up: try again tomorrow, "
                     "or pick another model with -m.",
@@ -384,8 +404,10 @@ def _is_server_side(reply: Reply) -> bool:
 #: send them with 400, 402, 403 or 429; the last rule takes whatever is left.
 RULES: tuple[tuple[Callable[[Reply], bool], Callable[[Reply], e.LLMError]], ...] = (
     (lambda reply: reply.status is not None and 300 <= reply.status < 400, _moved),
+    (_mentions(_OVER_BUDGET), _over_budget),
     (lambda reply: reply.status == 402 or _mentions(_NO_BALANCE)(reply), _no_balance),
     (_mentions(_FILTERED), _filtered),
+    (lambda reply: reply.status == 401 and _mentions(_MODEL_DENIED)(reply), _forbidden),
     (_status(401), _rejected_key),
     (_status(403), _forbidden),
     (lambda reply: reply.status == 429 or _mentions(_RATE_LIMITED)(reply), _rate_limited),

@@ -22,7 +22,7 @@ from ..wire.urls import check_base_url
 from .options import AskOptions, Message, SendOptions, split_options
 from .parameters import adapt_parameters
 from .pasted import refuse_pasted_keys
-from .target import Target, resolve, split_spec
+from .target import Target, provider_of, resolve, split_spec
 from .validate import MIN_TIMEOUT, bad_option, check_number, check_sendable, check_text, check_whole
 
 if TYPE_CHECKING:
@@ -212,7 +212,7 @@ def _structured(adapter: Provider, asked: AskOptions, built: list[dict[str, Any]
 def resolve_endpoint(provider: str | Provider, *, key: str | Secret | None = None,
                      base_url: str | None = None) -> tuple[Provider, str, Secret | None]:
     """The adapter, a checked base URL and a clean key (found if not given): all a request needs."""
-    adapter = resolve(provider).provider if isinstance(provider, str) else provider
+    adapter = provider_of(provider)
     url = check_base_url(adapter.base_url(base_url), adapter.name)
     found: Secret | None = None
     if key is not None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..errors import ConfigurationError
+from ..i18n import Text
 from ..providers import Provider, get_provider
 from .validate import bad_option
 
@@ -26,6 +28,11 @@ def split_spec(spec: str) -> tuple[str, str | None]:
     return name, (model or None) if sep else None
 
 
+def provider_of(spec: str | Provider) -> Provider:
+    """The adapter a spec names, without choosing a model (listing models or checking a key needs none)."""
+    return spec if isinstance(spec, Provider) else get_provider(split_spec(spec)[0])
+
+
 def resolve(spec: str | Provider | Target, model: str | None = None) -> Target:
     """The :class:`Target` of ``spec``; ``model`` (``-m``) wins over a model in the spec, then the default.
 
@@ -40,6 +47,20 @@ def resolve(spec: str | Provider | Target, model: str | None = None) -> Target:
         name, in_spec = split_spec(spec)
         adapter = get_provider(name)
     chosen = (model or in_spec or adapter.default_model()).strip()
-    if not chosen or any(ch.isspace() for ch in chosen):
+    if not chosen:
+        raise _no_model(adapter)
+    if any(ch.isspace() for ch in chosen):
         raise bad_option(f"{chosen!r} is not a model name.", f"{chosen!r} 不是有效的模型名。", adapter.name)
     return Target(adapter, chosen)
+
+
+def _no_model(adapter: Provider) -> ConfigurationError:
+    """No model named and none declared (a school gateway's models are the teacher's)."""
+    return ConfigurationError(
+        Text(f"{adapter.display_name} has no default model: name one.",
+             f"{adapter.display_name} 没有默认模型：请指定一个。"),
+        hint=Text(f"%llm_models {adapter.name} lists them; then %%llm {adapter.name}:MODEL or -m MODEL, "
+                  f"or %config LLMMagics.models = {{'{adapter.name}': 'MODEL'}} for every cell.",
+                  f"用 %llm_models {adapter.name} 查看可用模型，再写 %%llm {adapter.name}:模型名 或 -m 模型名；"
+                  f"也可以用 %config LLMMagics.models = {{'{adapter.name}': '模型名'}} 为所有单元格设定。"),
+        provider=adapter.name)

@@ -128,9 +128,9 @@ def _usage_note(rows: list[UsageRow]) -> Text:
 def models_table(provider: str, refresh: bool = False) -> Table:
     """The provider's models: the default one marked, and those the provider retires with their dates."""
     from ..engine import catalog
-    from ..engine.target import resolve
+    from ..engine.target import provider_of
 
-    adapter = resolve(provider).provider
+    adapter = provider_of(provider)
     infos = catalog.model_infos(adapter, refresh=refresh)
     ids = [info.id for info in infos]
     default = adapter.default_model()

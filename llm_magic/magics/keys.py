@@ -309,11 +309,25 @@ class KeyMagics(Magics):
                         f"{elapsed:.0f} ms round trip.",
                         f"✓ {provider.display_name} 接受了这个 Key：可用的模型有 {len(models)} 个，"
                         f"一来一回用了 {elapsed:.0f} 毫秒。"))
+            _show_key_budget(provider, key)
         else:
             _print(Text(f"✓ OK: {provider.display_name} needs no key and answered at {base_url}: "
                         f"{len(models)} models, {elapsed:.0f} ms round trip.",
                         f"✓ {provider.display_name} 不需要 Key，{base_url} 有响应：可用的模型有 {len(models)} 个，"
                         f"一来一回用了 {elapsed:.0f} 毫秒。"))
+
+
+def _show_key_budget(provider: Provider, key: Secret | None) -> None:
+    """After a gateway key checks out: what it has spent and has left, where the gateway reports it."""
+    from ..engine.key_info import key_budget
+    from ..providers.gateway import Gateway
+
+    if not isinstance(provider, Gateway):
+        return
+    budget = key_budget(provider, key=key)
+    _print(budget.described() if budget else
+           Text("The gateway does not report a budget for this key (LiteLLM does at /key/info).",
+                "网关没有提供这个 Key 的额度信息（LiteLLM 网关会在 /key/info 提供）。"))
 
 
 def _key_to_check(provider: Provider, base_url: str) -> Secret:

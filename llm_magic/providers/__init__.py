@@ -12,6 +12,7 @@ from .chatanywhere import ChatAnywhere
 from .deepseek import DeepSeek
 from .demo import Demo
 from .facts import DefaultModel
+from .gateway import Gateway
 from .huggingface import HuggingFace
 from .ollama import Ollama
 from .openai import OpenAI
@@ -19,7 +20,7 @@ from .openai import OpenAI
 __all__ = ["Provider", "add_provider", "get_provider", "provider_names", "register_provider", "unregister_provider"]
 
 #: the registry of built-in adapters: a new provider is one module in this folder and one entry here
-_BUILTIN = (DeepSeek, Bailian, ChatAnywhere, HuggingFace, OpenAI, Ollama, Demo)
+_BUILTIN = (DeepSeek, Bailian, ChatAnywhere, HuggingFace, OpenAI, Ollama, Demo, Gateway)
 _providers: dict[str, Provider] = {}
 _aliases: dict[str, str] = {}
 

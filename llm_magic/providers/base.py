@@ -249,6 +249,12 @@ class Provider:
                         f"请在 {self.billing_url} 充值后重新运行。")
         return Text("Top up your account, then run the cell again.", "请为账户充值后重新运行。")
 
+    def budget_hint(self) -> Text:
+        """What to do when a gateway (LiteLLM) says the key's own budget is spent."""
+        return Text("The budget set for this key on the gateway is used up: ask whoever gave you the key "
+                    "to raise it, or wait until it resets.",
+                    "网关为这个 Key 设定的额度已经用完：请联系发给你 Key 的人提高额度，或等额度重置后再试。")
+
     def acted_out_hint(self, error: Exception) -> Text | None:
         """A hint that replaces the usual one when this provider only acted a failure out (the demo)."""
         return None
