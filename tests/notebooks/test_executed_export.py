@@ -9,7 +9,6 @@ Chromium with every request but the file refused), and code in the answer is in 
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import subprocess
