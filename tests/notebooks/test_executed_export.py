@@ -36,10 +36,13 @@ total_{n} = sum(range(1, 101))
 """
 SECTIONS = 12
 ANSWER = "".join(SECTION.format(n=n) for n in range(1, SECTIONS + 1)) + "完。\n"
+#: a model name no line can hold: the error that names it must wrap it, and keep every other word whole
+LONG_MODEL = "chat-" + "averyveryverylongmodelname" * 6
 CELLS = [
     "%load_ext llm_magic",
     "%%llm deepseek\n写几段带代码的说明",
     "%%llm deepseek demo\n对比一下",
+    f"%%llm demo demo:{LONG_MODEL}\n对比一下",
 ]
 MARK = re.compile(r"（标记 (\d+)）")
 
@@ -101,6 +104,8 @@ def test_the_executed_notebook_has_one_answer_per_cell_and_no_widget(executed: P
         assert shown[0].data["text/plain"].count("（标记 1）") == 1
     assert _shown(columns)[0].metadata["llm_magic"]["status"] == "done"
     assert "Demo" in _shown(columns)[0].data["text/markdown"]
+    failed = _shown(notebook.cells[3])
+    assert len(failed) == 1 and "BadRequestError" in failed[0].data["text/markdown"]
     # no copy of the answer anywhere else in the file: two cells × (Markdown, plain text)
     assert text.count("标记 7") == 4
 
@@ -146,5 +151,34 @@ def test_the_html_reads_offline_with_code_in_a_monospace_font(exported: Path, br
     grid = page.locator(".jp-RenderedMarkdown > div[style*='grid']").first
     boxes = [grid.locator(":scope > div").nth(i).bounding_box() for i in range(2)]
     assert all(boxes) and abs(boxes[0]["y"] - boxes[1]["y"]) < 2  # the columns side by side in the HTML too
+    _assert_wraps_long_tokens_only(page.locator(".jp-RenderedMarkdown > div[style*='grid'] > div", has_text="BadRequestError"))
     assert refused, "the page asked for nothing: the check that it needs nothing proves nothing"
     screenshot(page, "nbconvert_html_offline")
+
+
+#: for each word of the column's text (a run of ASCII: Chinese may wrap between any two characters),
+#: how many lines it spans; and how far the column overflows
+_WORD_LINES = """column => {
+    const words = [];
+    const walker = document.createTreeWalker(column, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        for (const match of node.textContent.matchAll(/[\\x21-\\x7e]+/g)) {
+            const range = document.createRange();
+            range.setStart(node, match.index);
+            range.setEnd(node, match.index + match[0].length);
+            const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+            words.push([match[0], tops.size]);
+        }
+    }
+    return {words, overflow: column.scrollWidth - column.clientWidth};
+}"""
+
+
+def _assert_wraps_long_tokens_only(column) -> None:
+    """The error box of a column: the long model name wraps inside the column (no overflow), and
+    every shorter word stays on one line (``word-break: break-all`` would cut words at the edge)."""
+    seen = column.evaluate(_WORD_LINES)
+    assert seen["overflow"] <= 1, seen["overflow"]
+    assert any(LONG_MODEL in word and lines > 1 for word, lines in seen["words"])  # it did have to wrap
+    broken = [word for word, lines in seen["words"] if lines > 1 and LONG_MODEL not in word]
+    assert not broken, broken
