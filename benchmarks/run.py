@@ -61,7 +61,9 @@ NOTES = [
     "receives, and what the target is judged on); 'content only' leaves the headers out. The "
     "final size is the UTF-8 size of the data the answer's output ends with (its Markdown and "
     "its plain text, as saved); the ratio to the answer's text alone is given too. Gaps are "
-    "between messages that change what is drawn, from the kernel's header dates. 'N outputs → 1': "
+    "between messages that change what is drawn, from the kernel's header dates, from the first "
+    "that shows answer text to the last (the wait before it is the server's time to first token: "
+    "the bench server builds the whole scripted answer first). 'N outputs → 1': "
     "the outputs the answer used while streaming, and the one that shows something at the end "
     "(the messages replayed as a front end applies them). The naive baseline's messages get the "
     "same header size. Shapes: Markdown with many short blocks, one code block, one paragraph "
@@ -91,6 +93,8 @@ def main() -> int:
     parser.add_argument("--write", action="store_true", help=f"also write {BENCH_DIR / 'RESULTS.md'}")
     parser.add_argument("--only", default="", help="comma-separated target numbers, e.g. 3,4")
     parser.add_argument("--no-alternatives", action="store_true", help="measure llm_magic only")
+    parser.add_argument("--note", action="append", default=[],
+                        help="a note on this run for RESULTS.md (what else loaded the machine, say)")
     args = parser.parse_args()
 
     facts = machine.describe()
@@ -117,7 +121,7 @@ def main() -> int:
             "out of the project's environment (`python -m venv --system-site-packages VENV && "
             "VENV/bin/pip install litellm llm jupyter-ai-magics`; openai is a test extra); none "
             "of them is a dependency of llm_magic.")
-    notes = NOTES + ([] if not args.quick else [
+    notes = NOTES + args.note + ([] if not args.quick else [
         "Quick mode: display traffic measured only for a 1,000-token Markdown answer at 830 tokens/s and "
         "a 500-token one at 50 tokens/s (no row 8); "
         "fewer rounds everywhere; alternatives skipped in the kernel measurements."])

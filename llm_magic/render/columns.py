@@ -70,7 +70,8 @@ def column_status(state: StreamState) -> str:
     """Below a column's open piece: its wait, retry, thinking, or (once done) footer and error."""
     if state.final:
         lines = [escape_text(line) for line in error_lines(state)]
-        error = f"<div style='color: var(--jp-error-color1, #c62828)'>{'<br>'.join(lines)}</div>" if lines else ""
+        style = "color: var(--jp-error-color1, #c62828); overflow-wrap: anywhere"  # long tokens wrap, words stay whole
+        error = f"<div style='{style}'>{'<br>'.join(lines)}</div>" if lines else ""
         return f"{error}<div {_QUIET}>{escape_text(footer_text(state))}</div>"
     if state.notice:
         line = state.notice

@@ -113,6 +113,11 @@ def error_lines(state: StreamState) -> list[str]:
     return [f"❌ {headline}", message] + ([hint] if hint else [])
 
 
+#: an error's URLs, model names and masked keys are long tokens: they wrap where they must, while
+#: every word that fits on a line stays whole (``word-break: break-all`` would cut any word at the edge)
+WRAP_LONG_TOKENS = 'style="overflow-wrap: anywhere"'
+
+
 def error_markdown(state: StreamState) -> str:
     """The error lines, escaped (a server's message is untrusted too); tags that read in Markdown and HTML."""
     lines = [escape_text(line) for line in error_lines(state)]
@@ -121,7 +126,7 @@ def error_markdown(state: StreamState) -> str:
     lines[0] = f"<b>{lines[0]}</b>"
     if len(lines) > 2:
         lines[2] = f"<i>{lines[2]}</i>"
-    return "<br>\n".join(lines)
+    return f"<div {WRAP_LONG_TOKENS}>" + "<br>\n".join(lines) + "</div>"
 
 
 def waiting_text(state: StreamState) -> str:

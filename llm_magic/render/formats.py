@@ -45,6 +45,33 @@ def pretty_json(text: str) -> tuple[str | None, str | None]:
     return json.dumps(value, indent=2, ensure_ascii=False), None
 
 
+#: the font a code block's wrapper gives it: nbconvert's HTML sets ``pre`` in an output to inherit its
+#: parent's font (the prose font), so a fenced block needs a parent in the code font to stay monospace
+CODE_FONT = "font-family:var(--jp-code-font-family,monospace)"
+CODE_OPEN, CODE_CLOSE = [f'<div style="{CODE_FONT}">', ""], ["", "</div>"]
+_OUR_FENCE = re.compile(r"`{3,}")
+
+
+def monospace_code(markdown: str) -> str:
+    """Each top-level fenced block of sanitized Markdown (``markup`` emits them at column 0 with a
+    fence longer than any backtick run inside) inside a ``<div>`` in the code font, blank lines
+    around so the block stays Markdown. Front ends that already style ``pre`` look the same."""
+    lines = markdown.split("\n")
+    out: list[str] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        opener = _OUR_FENCE.match(line)
+        end = next((k for k in range(index + 1, len(lines)) if lines[k] == opener.group(0)), None) if opener else None
+        if opener is None or end is None:
+            out.append(line)
+            index += 1
+            continue
+        out += [*CODE_OPEN, *lines[index:end + 1], *CODE_CLOSE]
+        index = end + 1
+    return "\n".join(out)
+
+
 def escape_block(text: str) -> str:
     """Plain text as HTML that keeps line breaks and survives inside Markdown (no blank lines)."""
     return escape_text(text)
@@ -66,7 +93,10 @@ def _text(text: str, final: bool) -> tuple[str, str]:
 
 def _code(text: str, final: bool) -> tuple[str, str]:
     code, language = extract_code(text)
-    return "text/markdown", sanitize_markdown(fence(code, language)) if code else ""
+    if not code:
+        return "text/markdown", ""
+    safe = sanitize_markdown(fence(code, language))
+    return "text/markdown", monospace_code(safe) if final else safe
 
 
 def _json(text: str, final: bool) -> tuple[str, str]:
@@ -75,14 +105,16 @@ def _json(text: str, final: bool) -> tuple[str, str]:
         return "text/markdown", fence(text, "json") if text else ""
     pretty, problem = pretty_json(text)
     if pretty is not None:
-        return "text/markdown", fence(pretty, "json")
+        return "text/markdown", monospace_code(fence(pretty, "json"))
     note = Text("⚠ The answer is not valid JSON ({problem}); shown as received.",
                 "⚠ 回答不是有效的 JSON（{problem}），按原样显示。").format(problem=problem)
     return "text/markdown", f"{fence(text, 'text')}\n\n<i>{escape_text(str(note))}</i>"
 
 
 def _markdown(text: str, final: bool) -> tuple[str, str]:
-    return "text/markdown", sanitize_markdown(text)
+    """Live pieces are redrawn often and emptied at the end: only the final output gets the code font."""
+    safe = sanitize_markdown(text)
+    return "text/markdown", monospace_code(safe) if final else safe
 
 
 #: format name → how the answer so far becomes ``(mimetype, body)``; the first is the default

@@ -12,6 +12,7 @@ from llm_magic.config import settings
 from llm_magic.loopback import Reply
 from llm_magic.magics.llm import LLMMagics
 from llm_magic.providers import get_provider, provider_names, unregister_provider
+from llm_magic.render.formats import monospace_code
 from tests.harness.shell import close_shell, final, new_shell, run, shown
 
 
@@ -47,7 +48,7 @@ def test_defaults_apply_to_every_cell(shell, deepseek):
     body = deepseek.requests[-1].body
     assert (body["temperature"], body["max_tokens"], "stream" in body) == (0.4, 99, False)
     assert body["messages"][0] == {"role": "system", "content": "Be brief."}
-    assert final(captured)["text/markdown"].startswith("```python\nx = 1\n```")
+    assert final(captured)["text/markdown"].startswith(monospace_code("```python\nx = 1\n```"))
     run(shell, "%%llm deepseek -t 0.9 -s other\nhi")  # options beat configured defaults
     assert deepseek.requests[-1].body["temperature"] == 0.9
     assert deepseek.requests[-1].body["messages"][0]["content"] == "other"
