@@ -12,13 +12,26 @@ from IPython.core.magic_arguments import argument, magic_arguments
 
 from ..errors import ConfigurationError, LLMError
 from ..i18n import Text, say
-from ..providers import Provider, get_provider, provider_names
 from ..secrets import Secret, mask, remember
 from .line import parse_magic_line
 from .traits import CaselessStrEnum
 
 if TYPE_CHECKING:
+    from ..providers import Provider
     from .key_widget import KeyEntry
+
+
+def get_provider(name: str) -> Provider:
+    """The registry's adapter; the registry loads with the first %llm_key, not with %load_ext."""
+    from ..providers import get_provider as registered
+
+    return registered(name)
+
+
+def provider_names(*, aliases: bool = False) -> list[str]:
+    from ..providers import provider_names as registered
+
+    return registered(aliases=aliases)
 
 
 def _print(*texts: Text) -> None:

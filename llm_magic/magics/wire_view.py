@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..i18n import Text, say
-from ..providers import Provider
 
 if TYPE_CHECKING:
     from ..engine.exchange import Exchange, WireRequest
@@ -38,6 +37,8 @@ def show_request(call: CallInfo, language: str) -> None:
 
     request = wire_request(call)
     fence, tool = LANGUAGES[language]
+    from ..providers import Provider
+
     builtin = call.provider.builtin_key_variable() if isinstance(call.provider, Provider) else None
     if request.key_var and request.key_var == builtin:
         title = Text(f"The request this cell sends, as code ({tool}); the demo needs no key, only the token of "
