@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import locale
 import os
 import re
@@ -14,7 +15,14 @@ LANGUAGES = ("auto", "en", "zh", "both")
 #: CJK ideographs, kana, Hangul, and full-width punctuation and forms: the characters that make
 #: a text "Chinese-like" for token estimates, and that stream one at a time
 CJK_CHARACTERS = "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
-CJK = re.compile(f"[{CJK_CHARACTERS}]")
+
+
+@functools.cache
+def cjk_pattern(template: str = "[{cjk}]") -> re.Pattern[str]:
+    """``template`` with ``{cjk}`` standing for the CJK characters, compiled on first use: a
+    character class this wide takes the ``re`` compiler several milliseconds, which %load_ext and
+    a first cell should not pay for a pattern they may never use."""
+    return re.compile(template.replace("{cjk}", CJK_CHARACTERS))
 
 
 def set_language(language: str) -> None:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import sqlite3
 import threading
 import time
@@ -33,7 +32,7 @@ from typing import Any
 from ..answer import Answer
 from ..config import settings
 from ..events import Event, Finished, ReasoningDelta, TextDelta
-from ..i18n import CJK_CHARACTERS, Text
+from ..i18n import Text, cjk_pattern
 from .client import run_call
 from .options import split_options
 from .request import DraftRequest, PreparedCall, draft_request, prepare
@@ -177,12 +176,13 @@ def cached_answer(provider: str, prompt: str | None = None, *, path: str | Path 
     return get_cache(path).lookup(request_key(provider, prompt, **options))
 
 
-_PIECE = re.compile(rf"[{CJK_CHARACTERS}]|\s*[^\s{CJK_CHARACTERS}]+|\s+")
+#: a replayed piece: one CJK character, a word with the spaces before it, or spaces
+_PIECE = r"[{cjk}]|\s*[^\s{cjk}]+|\s+"
 
 
 def _pieces(text: str) -> list[str]:
     """Words (CJK: single characters), whitespace kept, so ``"".join`` restores the text."""
-    return _PIECE.findall(text)
+    return cjk_pattern(_PIECE).findall(text)
 
 
 def replay_events(answer: Answer, delay: float = 0.0) -> Iterator[Event]:

@@ -15,11 +15,10 @@ and ``--dry-run`` prices the prompt at ``UPPER_MARGIN`` times the estimate.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..i18n import CJK_CHARACTERS
+from ..i18n import cjk_pattern
 
 #: tokens a chat format adds around each message
 MESSAGE_OVERHEAD = 4
@@ -27,8 +26,8 @@ MESSAGE_OVERHEAD = 4
 LONG_RUN = 12
 #: how much more a real tokenizer may count than the estimate: the dry run's ceiling uses it
 UPPER_MARGIN = 1.5
-_UNIT = re.compile(f"[{CJK_CHARACTERS}]|[^\\s{CJK_CHARACTERS}]+")
-_ONE_CJK = re.compile(f"[{CJK_CHARACTERS}]")
+#: a unit: one CJK character, or a run of other non-space characters
+_UNIT = r"[{cjk}]|[^\s{cjk}]+"
 
 
 def estimate_tokens(text: str | Sequence[Mapping[str, Any]] | None) -> int:
@@ -37,8 +36,9 @@ def estimate_tokens(text: str | Sequence[Mapping[str, Any]] | None) -> int:
         return 0
     if not isinstance(text, str):
         return sum(estimate_tokens(_text_of(m.get("content"))) + MESSAGE_OVERHEAD for m in text)
-    units = _UNIT.findall(text)
-    cjk = sum(1 for unit in units if len(unit) == 1 and _ONE_CJK.fullmatch(unit))
+    units = cjk_pattern(_UNIT).findall(text)
+    one_cjk = cjk_pattern()
+    cjk = sum(1 for unit in units if len(unit) == 1 and one_cjk.fullmatch(unit))
     weight = sum(1 if len(unit) <= LONG_RUN else math.ceil(len(unit) / LONG_RUN) for unit in units)
     per_token = 2 if units and cjk * 2 >= len(units) else 1
     return math.ceil(weight / per_token)

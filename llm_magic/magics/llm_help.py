@@ -15,7 +15,7 @@ from typing import Any
 
 from IPython.core.magic_arguments import MagicHelpFormatter
 
-from ..i18n import CJK, Text, get_language
+from ..i18n import Text, cjk_pattern, get_language
 
 INTRO = Text(
     """Ask a language model. The cell (or, for %llm, the rest of the line) is the prompt.
@@ -100,7 +100,7 @@ class _Formatter(MagicHelpFormatter):
     def _split_lines(self, text: str, width: int) -> list[str]:
         lines: list[str] = []
         for paragraph in text.splitlines():
-            lines += [paragraph] if CJK.search(paragraph) else textwrap.wrap(paragraph, width) or [""]
+            lines += [paragraph] if cjk_pattern().search(paragraph) else textwrap.wrap(paragraph, width) or [""]
         return lines
 
 
