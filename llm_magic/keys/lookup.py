@@ -7,11 +7,14 @@ prints a key; ``KeyLookup``'s repr shows the mask.
 
 from __future__ import annotations
 
+import functools
 import os
+import sys
 import threading
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import ConfigurationError, MissingKeyError
 from ..i18n import Text
@@ -204,9 +207,8 @@ def colab_secret(variables: tuple[str, ...]) -> tuple[str, Secret] | None:
     A secret the notebook may not read (its "Notebook access" switch is off) is skipped, as is
     one that does not exist; nothing is copied into ``os.environ``.
     """
-    try:
-        from google.colab import userdata  # type: ignore[import-not-found]  # only inside Colab
-    except ImportError:
+    userdata = _colab_userdata()
+    if userdata is None:
         return None
     for variable in variables:
         try:
@@ -219,14 +221,32 @@ def colab_secret(variables: tuple[str, ...]) -> tuple[str, Secret] | None:
     return None
 
 
-def _in_colab() -> bool:
-    from importlib import import_module
+def _colab_userdata() -> Any:
+    """``google.colab.userdata`` inside Colab, else None.
 
+    Outside Colab the import is tried once per process: keys are looked up on every call (the
+    pasted-key check), and a missing package costs a search of the whole ``sys.path`` each time.
+    """
+    if "google.colab" not in sys.modules and not _colab_importable():
+        return None
     try:
-        import_module("google.colab.userdata")
+        from google.colab import userdata  # type: ignore[import-not-found]  # only inside Colab
+    except ImportError:
+        return None
+    return userdata
+
+
+@functools.cache
+def _colab_importable() -> bool:
+    try:
+        import google.colab  # type: ignore[import-not-found]  # noqa: F401  # only inside Colab
     except ImportError:
         return False
     return True
+
+
+def _in_colab() -> bool:
+    return _colab_userdata() is not None
 
 
 def searched_text(found: KeyLookup) -> Text:
@@ -282,8 +302,23 @@ def key_source(provider: Provider, key: Secret | None) -> Text | None:
 
 
 def every_key() -> list[Secret]:
-    """Every key this kernel could use, for any registered provider: to recognise one pasted into a prompt."""
+    """Every key this kernel could use, for any registered provider: to recognise one pasted into a prompt.
+
+    One pass over the sources, not a lookup per provider, since every call is checked: the keys
+    entered in this session, each provider's variables in the environment and in Colab Secrets,
+    and in the nearest ``.env`` (a key shadowed by another source still counts).
+    """
     from ..providers import get_provider, provider_names
 
-    found = (lookup_key(get_provider(name)).value for name in provider_names())
+    groups = [get_provider(name).key_vars for name in provider_names()]
+    variables = [variable for group in groups for variable in group]
+    with _lock:
+        found = [key for key, _ in _session_keys.values()]
+    found += [Secret(os.environ.get(variable, "")) for variable in variables]
+    if _colab_userdata() is not None:
+        found += [secret[1] for secret in map(colab_secret, groups) if secret is not None]
+    path, _ = nearest_dotenv()
+    if path is not None:
+        values = _read_dotenv(path).values
+        found += [values[variable] for variable in variables if values.get(variable)]
     return [key for key in found if key]

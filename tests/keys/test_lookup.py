@@ -98,6 +98,16 @@ def test_environment_wins_over_dotenv_without_being_overwritten(tmp_path, monkey
     assert os.environ["DEEPSEEK_API_KEY"] == "sk-from-environment-0"
 
 
+def test_every_key_holds_each_source_a_key_could_come_from(tmp_path, monkeypatch):
+    monkeypatch.setenv("DEEPSEEK_API_KEY", "sk-from-environment-0")
+    (tmp_path / ".env").write_text("DEEPSEEK_API_KEY=sk-from-dotenv-000000\nDASHSCOPE_API_KEY=sk-bailian-dotenv-01\n")
+    keys.set_session_key(BAILIAN, "sk-bailian-typed-0002")
+    found = keys.every_key()
+    # a key shadowed by another source is still one the kernel knows: a prompt holding it is refused
+    for key in ("sk-from-environment-0", "sk-from-dotenv-000000", "sk-bailian-dotenv-01", "sk-bailian-typed-0002"):
+        assert key in found, key
+
+
 @pytest.mark.parametrize("bad", ["", "sk-abc def", "sk-abc\x07def", "sk-ａｂｃ123"])
 def test_malformed_keys_are_refused_without_echo(bad):
     with pytest.raises(ConfigurationError) as caught:
