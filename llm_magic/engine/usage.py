@@ -30,7 +30,7 @@ from ..config import settings
 from ..errors import SessionBudgetError
 from ..i18n import Text
 from . import prices
-from .tokens import estimate_tokens
+from .tokens import MESSAGE_OVERHEAD, estimate_tokens
 
 __all__ = ["Limits", "SessionBudgetError", "UsageLedger", "UsageRow", "check_before_send", "ledger", "limits",
            "price_answer"]
@@ -166,13 +166,19 @@ def budget_left() -> int | None:
     return None if limit is None else max(0, limit - ledger.total_tokens)
 
 
+def _most_tokens(prompt: str | None, messages: Sequence[Mapping[str, Any]] | None, system: str | None) -> int:
+    """An upper bound of ``estimate_tokens`` over the three: their characters, and each message's overhead."""
+    history = sum(len(str(m.get("content") or "")) + MESSAGE_OVERHEAD for m in messages or ())
+    return len(prompt or "") + len(system or "") + history
+
+
 def check_before_send(prompt: str | None = None, *, messages: Sequence[Mapping[str, Any]] | None = None,
                       system: str | None = None) -> Text | None:
     """Raise if the session budget is used up; a warning when the prompt is very long, else None."""
     ledger.check_budget()
     threshold = settings.long_prompt_tokens
-    if threshold is None:
-        return None
+    if threshold is None or _most_tokens(prompt, messages, system) <= threshold:
+        return None  # the estimate never exceeds the characters: a short prompt is not even estimated
     size = estimate_tokens(prompt) + estimate_tokens(list(messages or ())) + estimate_tokens(system)
     if size <= threshold:
         return None
