@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import os
+import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -11,6 +12,17 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
 from llm_magic.loopback import FakeProvider
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Ctrl-C reaches the tests, and the kernels and servers they start, as KeyboardInterrupt.
+
+    A suite started in the background (``cmd &``, nohup, some CI runners) inherits SIGINT as
+    ignored, and so would every process it starts: the Ctrl-C tests would then wait for nothing.
+    """
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
 
 #: provider name → (key variable, base URL variable) used to point it at a fake server
 PROVIDER_VARIABLES = {

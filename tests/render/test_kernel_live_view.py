@@ -16,6 +16,7 @@ import pytest
 pytest.importorskip("ipykernel")
 
 from llm_magic.loopback import FakeProvider, Reply
+from llm_magic.render.formats import monospace_code
 from tests.harness.kernel import evaluate, execute, execute_notebook, running_kernel, write_notebook
 from tests.harness.outputs import OutputArea
 
@@ -57,7 +58,8 @@ def test_a_long_answer_streams_in_pieces_and_leaves_one_output(tmp_path):
     area = OutputArea.of_messages(run.messages)
     assert len(area.outputs) > 3  # cut into pieces while streaming
     (visible,) = area.visible()
-    assert visible["data"]["text/markdown"].startswith(text) and text in visible["data"]["text/plain"]
+    # the final output puts each fenced block in the code font (render.formats.monospace_code)
+    assert visible["data"]["text/markdown"].startswith(monospace_code(text)) and text in visible["data"]["text/plain"]
     assert visible["metadata"]["llm_magic"]["status"] == "done"
 
     # while streaming, every line of code and every sentence is on screen at most once
