@@ -106,7 +106,7 @@ gateway_install=$!
 lint
 step "Running pytest, all but the gateway group (setup took $((SECONDS - started)) s)"
 status=0
-run_pytest -m "not gateway" || status=$?
+run_pytest -m "not gateway" --durations=15 || status=$?
 step "Waiting for the LiteLLM install"
 gateway_status=0
 wait "$gateway_install" || gateway_status=$?
