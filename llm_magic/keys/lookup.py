@@ -315,10 +315,19 @@ def every_key() -> list[Secret]:
     with _lock:
         found = [key for key, _ in _session_keys.values()]
     found += [Secret(os.environ.get(variable, "")) for variable in variables]
-    if _colab_userdata() is not None:
-        found += [secret[1] for secret in map(colab_secret, groups) if secret is not None]
-    path, _ = nearest_dotenv()
-    if path is not None:
-        values = _read_dotenv(path).values
-        found += [values[variable] for variable in variables if values.get(variable)]
+    found += _colab_keys(groups) + _dotenv_keys(variables)
     return [key for key in found if key]
+
+
+def _colab_keys(groups: list[tuple[str, ...]]) -> list[Secret]:
+    if _colab_userdata() is None:
+        return []
+    return [secret[1] for secret in map(colab_secret, groups) if secret is not None]
+
+
+def _dotenv_keys(variables: list[str]) -> list[Secret]:
+    path, _ = nearest_dotenv()
+    if path is None:
+        return []
+    values = _read_dotenv(path).values
+    return [values[variable] for variable in variables if values.get(variable)]
